@@ -1,0 +1,63 @@
+// The signing material of a deployment, loaded once at start-up from the configuration: trust anchors,
+// CRLs, OCSP and TSA endpoints for verifying, and the Sở Nội vụ organisation key for signing.
+import { readFileSync } from 'node:fs';
+import type { Config } from '../config.ts';
+import { GatewayError } from '../errors.ts';
+import { parseCertificates, type Certificate } from '../pki/certificates.ts';
+import { parseCrls, type Crl } from '../pki/crl.ts';
+import { loadSigningIdentity, type SigningIdentity } from '../pki/signing-identity.ts';
+import type { VerifyOptions } from '../pki/verify-cms.ts';
+
+export interface SigningSetup {
+  trustAnchors: Certificate[];
+  intermediates: Certificate[];
+  crls: Crl[];
+  ocspUrl?: string;
+  tsaUrl?: string;
+  /** The organisation signer, when this deployment signs server-side. */
+  orgSigner?: SigningIdentity;
+  sessionMinutes: number;
+}
+
+function readAll<T>(files: string[], parse: (bytes: Uint8Array) => T[], variable: string): T[] {
+  return files.flatMap((file) => {
+    try {
+      return parse(readFileSync(file));
+    } catch (err) {
+      throw new GatewayError('CONFIG_INVALID', { variable, file, reason: (err as Error).message });
+    }
+  });
+}
+
+export async function loadSigningSetup(config: Config): Promise<SigningSetup> {
+  let orgSigner: SigningIdentity | undefined;
+  if (config.signerP12File) {
+    if (!config.signerP12Password) throw new GatewayError('CONFIG_INVALID', { variable: 'SIGNER_P12_PASSWORD', reason: 'required with SIGNER_P12_FILE' });
+    orgSigner = await loadSigningIdentity({ pkcs12: readFileSync(config.signerP12File), password: config.signerP12Password });
+  } else if (config.signerKeyFile || config.signerCertFile) {
+    if (!config.signerKeyFile || !config.signerCertFile) throw new GatewayError('CONFIG_INVALID', { variable: 'SIGNER_KEY_FILE', reason: 'SIGNER_KEY_FILE and SIGNER_CERT_FILE go together' });
+    orgSigner = await loadSigningIdentity({ keyPem: readFileSync(config.signerKeyFile), certificatePem: readFileSync(config.signerCertFile) });
+  }
+  return {
+    trustAnchors: readAll(config.trustAnchorFiles, (b) => parseCertificates(b), 'TRUST_ANCHORS'),
+    intermediates: readAll(config.intermediateFiles, (b) => parseCertificates(b), 'INTERMEDIATES'),
+    crls: readAll(config.crlFiles, (b) => parseCrls(b), 'CRL_FILES'),
+    ...(config.ocspUrl ? { ocspUrl: config.ocspUrl } : {}),
+    ...(config.tsaUrl ? { tsaUrl: config.tsaUrl } : {}),
+    ...(orgSigner ? { orgSigner } : {}),
+    sessionMinutes: config.signingSessionMinutes,
+  };
+}
+
+/** How approval signatures are verified: revocation data is required wherever some is configured. */
+export function approvalVerifyOptions(setup: SigningSetup): VerifyOptions {
+  if (setup.trustAnchors.length === 0) throw new GatewayError('CONFIG_INVALID', { variable: 'TRUST_ANCHORS', reason: 'no trust anchor configured' });
+  return {
+    trustAnchors: setup.trustAnchors,
+    intermediates: setup.intermediates,
+    crls: setup.crls,
+    ...(setup.ocspUrl ? { ocsp: { url: setup.ocspUrl } } : {}),
+    requireRevocation: setup.crls.length > 0 || setup.ocspUrl !== undefined,
+    requireTimestamp: setup.tsaUrl !== undefined,
+  };
+}

@@ -1,0 +1,87 @@
+// `csdl-gateway report deadlines|headcount`: the reports of the API, from the command line, for the
+// whole province or one agency's subtree, as JSON or as CSV (UTF-8 with BOM, for Excel) on stdout.
+//   exit 0: printed; exit 2: a bad agency code or date, or an unknown agency (commander itself exits 1 on an
+//   unknown option or --format).
+// The command is declared here so that cli.ts needs one line; the database and the report code are only
+// loaded when it runs.
+import { Command, Option } from 'commander';
+import { loadConfig, type Config } from '../config.ts';
+import { GatewayError, isGatewayError } from '../errors.ts';
+import type { Db } from '../store/db.ts';
+
+export type ReportName = 'deadlines' | 'headcount';
+
+export interface ReportOptions {
+  agency?: string;
+  asOf?: string;
+  format: 'json' | 'csv';
+}
+
+const USAGE = 2;
+
+/** Prints the report through `write`; returns the exit code. */
+export async function runReport(config: Config, name: ReportName, opts: ReportOptions,
+  write: (text: string) => void = (text) => process.stdout.write(text), warn: (text: string) => void = (text) => process.stderr.write(text)): Promise<number> {
+  const { canonicalAgencyCode } = await import('../domain/agency-code.ts');
+  const { isDate } = await import('../domain/calendar-date.ts');
+  const { openDb } = await import('../store/db.ts');
+  const { getAgency } = await import('../store/agencies.ts');
+  let agencyCode: string;
+  try {
+    agencyCode = canonicalAgencyCode(opts.agency ?? config.provinceCode);
+    if (opts.asOf !== undefined && !isDate(opts.asOf)) throw new GatewayError('VALIDATION_FAILED', { option: '--as-of', value: opts.asOf, reason: 'expected YYYY-MM-DD' });
+  } catch (err) {
+    return usage(err, warn);
+  }
+  const db = openDb(config.databaseUrl, { poolSize: 2 });
+  try {
+    if (opts.agency !== undefined && !(await getAgency(db, agencyCode))) return usage(new GatewayError('AGENCY_NOT_FOUND', { code: agencyCode }), warn);
+    write(name === 'deadlines' ? await deadlines(db, config, agencyCode, opts) : await headcount(db, agencyCode, opts));
+    return 0;
+  } finally {
+    await db.close();
+  }
+}
+
+async function deadlines(db: Db, config: Config, agencyCode: string, opts: ReportOptions): Promise<string> {
+  const { deadlinePolicyOf } = await import('../reports/deadline-rules.ts');
+  const { deadlineCsv } = await import('../reports/deadline-report.ts');
+  const { deadlineReport, overdueItems } = await import('../reports/report-runner.ts');
+  const { localDate } = await import('../domain/working-days.ts');
+  const policy = deadlinePolicyOf(config);
+  const asOf = opts.asOf ?? localDate(new Date());
+  if (opts.format === 'csv') return deadlineCsv(await overdueItems(db, policy, agencyCode, asOf));
+  return `${JSON.stringify(await deadlineReport(db, policy, { agencyCode, asOf }), null, 2)}\n`;
+}
+
+async function headcount(db: Db, agencyCode: string, opts: ReportOptions): Promise<string> {
+  const { headcountReport } = await import('../reports/report-runner.ts');
+  const { headcountCsv } = await import('../reports/headcount-report.ts');
+  const report = await headcountReport(db, agencyCode);
+  return opts.format === 'csv' ? headcountCsv(report) : `${JSON.stringify(report, null, 2)}\n`;
+}
+
+function usage(err: unknown, warn: (text: string) => void): number {
+  if (!isGatewayError(err)) throw err;
+  warn(`${err.code}: ${err.message} ${JSON.stringify(err.details ?? null)}\n`);
+  return USAGE;
+}
+
+/** `report` with its two subcommands, for `program.addCommand`. */
+export function reportCommand(): Command {
+  const report = new Command('report').description('reports: work past its deadline (working days), the annual headcount');
+  const format = () => new Option('--format <format>', 'json, or csv (UTF-8 with BOM, for Excel)').choices(['json', 'csv']).default('json');
+  const run = async (name: ReportName, opts: ReportOptions) => {
+    process.exitCode = await runReport(loadConfig(), name, opts);
+  };
+  report.command('deadlines').description('changes past their deadline, per agency (DEADLINE_* settings, HOLIDAYS)')
+    .option('--agency <code>', 'root of the subtree (default: the province)')
+    .option('--as-of <date>', 'the report date YYYY-MM-DD (default: today, Asia/Ho_Chi_Minh)')
+    .addOption(format())
+    .action((opts: ReportOptions) => run('deadlines', opts));
+  report.command('headcount').description('persons at work by ngạch, position, job position, category and agency (DESIGN rule 7)')
+    .option('--agency <code>', 'root of the subtree (default: the province)')
+    .addOption(format())
+    .action((opts: ReportOptions) => run('headcount', opts));
+  return report;
+}

@@ -1,0 +1,135 @@
+// Every setting of the gateway, read from the environment once at start-up and validated there.
+// Each entry says where its default comes from; the README's configuration table mirrors this list
+// (`csdl-gateway config` prints it).
+import { GatewayError } from './errors.ts';
+
+type Parser<T> = (raw: string, name: string) => T;
+
+interface Setting<T> {
+  readonly env: string;
+  readonly description: string;
+  readonly default?: T;
+  readonly parse: Parser<T>;
+}
+
+function invalid(name: string, reason: string): never {
+  throw new GatewayError('CONFIG_INVALID', { variable: name, reason });
+}
+
+const str: Parser<string> = (raw) => raw;
+const int = (min: number, max: number): Parser<number> => (raw, name) => {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) invalid(name, `expected an integer ${min}..${max}`);
+  return n;
+};
+const bool: Parser<boolean> = (raw, name) => {
+  if (/^(1|true|yes)$/i.test(raw)) return true;
+  if (/^(0|false|no)$/i.test(raw)) return false;
+  return invalid(name, 'expected true or false');
+};
+const list: Parser<string[]> = (raw) => raw.split(',').map((s) => s.trim()).filter(Boolean);
+const provinceCode: Parser<string> = (raw, name) => {
+  if (!/^[GHK][0-9]{2}$/.test(raw)) invalid(name, 'expected a level-1 agency code such as H55');
+  return raw;
+};
+const logLevel: Parser<string> = (raw, name) => {
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(raw)) invalid(name, 'unknown log level');
+  return raw;
+};
+
+function setting<T>(env: string, description: string, parse: Parser<T>, fallback?: T): Setting<T> {
+  return fallback === undefined ? { env, description, parse } : { env, description, parse, default: fallback };
+}
+
+const MiB = 1024 * 1024;
+
+export const settings = {
+  databaseUrl: setting('DATABASE_URL', 'PostgreSQL connection string of the provincial database', str, 'postgresql://postgres@127.0.0.1:5432/csdl_gateway'),
+  redisUrl: setting('REDIS_URL', 'Redis for the job queues (BullMQ)', str, 'redis://127.0.0.1:6379'),
+  queuePrefix: setting('QUEUE_PREFIX', 'BullMQ key prefix: deployments (or test runs) sharing one Redis use different prefixes', str, 'csdl'),
+  host: setting('HOST', 'Address the API listens on', str, '127.0.0.1'),
+  port: setting('PORT', 'Port the API listens on', int(0, 65535), 3000),
+  logLevel: setting('LOG_LEVEL', 'pino log level (fatal … trace, silent)', logLevel, 'info'),
+  provinceCode: setting('PROVINCE_CODE', "The province's level-1 agency code (NATIONAL_API.md §1), e.g. H55", provinceCode, 'H55'),
+  senderCode: setting('SENDER_CODE', 'Agency code of Sở Nội vụ, the sender of batches (X-Sender-Code)', str, ''),
+  authPublicKeyFile: setting('AUTH_JWT_PUBLIC_KEY_FILE', 'PEM public key (or certificate) that verifies bearer JWTs from the provincial SSO', str, ''),
+  authJwksUrl: setting('AUTH_JWKS_URL', 'JWKS URL of the provincial SSO (used instead of AUTH_JWT_PUBLIC_KEY_FILE)', str, ''),
+  authIssuer: setting('AUTH_JWT_ISSUER', 'Required `iss` of bearer JWTs (empty: not checked)', str, ''),
+  authAudience: setting('AUTH_JWT_AUDIENCE', 'Required `aud` of bearer JWTs', str, 'csdl-gateway'),
+  maxAttachmentBytes: setting('MAX_ATTACHMENT_BYTES', 'Largest digitised document accepted (bytes)', int(1, 100 * MiB), 10 * MiB),
+  maxBodyBytes: setting('MAX_BODY_BYTES', 'Largest JSON request body (bytes); attachments travel base64-encoded inside it', int(1024, 200 * MiB), 16 * MiB),
+  holidays: setting('HOLIDAYS', 'Extra public holidays YYYY-MM-DD, comma-separated (added to the built-in list)', list, []),
+  deadlineNewRecordDays: setting('DEADLINE_NEW_RECORD_DAYS', 'Working days to enter a new record (5–30 by province; Tây Ninh 5)', int(1, 60), 5),
+  deadlineUpdateDays: setting('DEADLINE_UPDATE_DAYS', 'Working days to update a record after a decision (15)', int(1, 60), 15),
+  deadlineVerifyDays: setting('DEADLINE_VERIFY_DAYS', 'Working days for the unit HR officer to verify (Tây Ninh: 5)', int(1, 60), 5),
+  deadlineTransferDays: setting('DEADLINE_TRANSFER_DAYS', 'Working days to complete a transfer (10)', int(1, 60), 10),
+  deadlineStatusDays: setting('DEADLINE_STATUS_DAYS', 'Working days to record a status change (15)', int(1, 60), 15),
+  deadlineSyncDays: setting('DEADLINE_SYNC_DAYS', 'Working days to synchronise approved data (NĐ 27/2026: 3)', int(1, 30), 3),
+  trustAnchorFiles: setting('TRUST_ANCHORS', 'PEM files (comma-separated) of the CAs trusted for approvers’ and the province’s signatures', list, []),
+  intermediateFiles: setting('INTERMEDIATES', 'PEM files of intermediate CA certificates, besides those embedded in signatures', list, []),
+  crlFiles: setting('CRL_FILES', 'PEM/DER CRL files used for revocation checks; when set (or OCSP_URL), revocation data is required', list, []),
+  ocspUrl: setting('OCSP_URL', 'OCSP responder asked for certificates no CRL covers', str, ''),
+  tsaUrl: setting('TSA_URL', 'RFC 3161 time-stamping authority: when set, approvals and batches are time-stamped (CAdES-T)', str, ''),
+  signerP12File: setting('SIGNER_P12_FILE', 'PKCS#12 of the Sở Nội vụ organisation signer (its password in SIGNER_P12_PASSWORD)', str, ''),
+  signerP12Password: setting('SIGNER_P12_PASSWORD', 'Password of SIGNER_P12_FILE (from a secret store, never in a file)', str, ''),
+  signerKeyFile: setting('SIGNER_KEY_FILE', 'PEM private key of the organisation signer (instead of PKCS#12)', str, ''),
+  signerCertFile: setting('SIGNER_CERT_FILE', 'PEM certificate of the organisation signer followed by its intermediates', str, ''),
+  signingSessionMinutes: setting('SIGNING_SESSION_MINUTES', 'How long a two-step signing session waits for the signer’s token', int(1, 24 * 60), 30),
+  nationalBaseUrl: setting('NATIONAL_BASE_URL', 'Base URL of the national CSDL CBCCVC API on the data-sharing platform (NATIONAL_API.md §4)', str, 'http://127.0.0.1:4100'),
+  nationalTokenUrl: setting('NATIONAL_TOKEN_URL', 'OAuth2 client-credentials token endpoint (§2)', str, 'http://127.0.0.1:4100/token'),
+  nationalClientId: setting('NATIONAL_CLIENT_ID', 'client_id issued to the province by the platform', str, 'demo-province'),
+  nationalClientSecret: setting('NATIONAL_CLIENT_SECRET', 'client_secret issued to the province (from a secret store)', str, 'demo-secret'),
+  nationalMaxInFlight: setting('NATIONAL_MAX_IN_FLIGHT', 'Most calls to the national side at once (§4)', int(1, 64), 4),
+  nationalConnectTimeoutMs: setting('NATIONAL_CONNECT_TIMEOUT_MS', 'TCP/TLS connect timeout', int(100, 600_000), 10_000),
+  nationalResponseTimeoutMs: setting('NATIONAL_RESPONSE_TIMEOUT_MS', 'Time to wait for an answer (headers, then body) before the outcome counts as unknown', int(100, 3_600_000), 120_000),
+  nationalTlsCertFile: setting('NATIONAL_TLS_CERT_FILE', 'Client certificate (PEM) for mutual TLS with the platform', str, ''),
+  nationalTlsKeyFile: setting('NATIONAL_TLS_KEY_FILE', 'Client key (PEM) for mutual TLS', str, ''),
+  nationalTlsCaFile: setting('NATIONAL_TLS_CA_FILE', 'CA bundle (PEM) that verifies the platform’s TLS certificate', str, ''),
+  nationalTrustAnchorFiles: setting('NATIONAL_TRUST_ANCHORS', 'PEM files of the CAs of the national signer (pulled records, transfer requests)', list, []),
+  retryDeadlineHours: setting('NATIONAL_RETRY_DEADLINE_HOURS', 'How long a batch, pull or ack is retried before it is FAILED for an operator', int(1, 24 * 30), 72),
+  retryBaseMs: setting('NATIONAL_RETRY_BASE_MS', 'First backoff ceiling (exponential, full jitter)', int(1, 3_600_000), 2_000),
+  retryMaxMs: setting('NATIONAL_RETRY_MAX_MS', 'Largest backoff ceiling', int(1, 24 * 3_600_000), 300_000),
+  batchMaxRecords: setting('BATCH_MAX_RECORDS', 'Most records in one batch', int(1, 100_000), 1000),
+  batchMaxBytes: setting('BATCH_MAX_BYTES', 'Largest batch payload in bytes (base64 inside a 32 MiB body: at most 24 MiB)', int(4096, 24 * MiB), 16 * MiB),
+  leaseMs: setting('BATCH_LEASE_MS', 'How long a pusher holds a batch; a crashed pusher’s batch is taken over after it', int(1000, 3_600_000), 300_000),
+  relayIntervalMs: setting('OUTBOX_RELAY_INTERVAL_MS', 'How often the outbox is handed to the queue (and lost jobs re-driven)', int(50, 600_000), 2_000),
+  monthEndHour: setting('MONTH_END_SYNC_HOUR', 'Local hour (Asia/Ho_Chi_Minh) on the last day of the month from which the month-end sync runs', int(0, 23), 20),
+  schedulesEnabled: setting('SCHEDULES_ENABLED', 'Whether this worker registers and runs the scheduled jobs (reminders, month-end sync, reconciliation)', bool, true),
+  workerLockMs: setting('WORKER_LOCK_MS', 'BullMQ job lock; a job of a crashed worker is taken over after about this long', int(500, 600_000), 30_000),
+  workerConcurrency: setting('WORKER_CONCURRENCY', 'Push jobs processed at once by one worker', int(1, 64), 4),
+  simPort: setting('SIM_PORT', 'Port of `csdl-gateway simulator` (the national side for tests and demos)', int(0, 65535), 4100),
+  simDatabaseUrl: setting('SIM_DATABASE_URL', 'PostgreSQL database of the simulator (its own schema national_sim); default: DATABASE_URL', str, ''),
+  simSignerKeyFile: setting('SIM_SIGNER_KEY_FILE', 'PEM key of the national signer the simulator signs records with', str, ''),
+  simSignerCertFile: setting('SIM_SIGNER_CERT_FILE', 'PEM certificate (and chain) of the national signer', str, ''),
+  simFaults: setting('SIM_FAULTS', 'Fault plan of the simulator as JSON, e.g. {"seed":1,"rules":[{"action":"status","status":503,"rate":0.3}]}', str, ''),
+  metricsToken: setting('METRICS_TOKEN', 'Bearer token Prometheus sends to GET /metrics (empty: /metrics is open, to be scraped inside the network only)', str, ''),
+  metricsPort: setting('METRICS_PORT', 'Port on which `csdl-gateway worker` serves /metrics and /health (0: none; the API serves them on PORT)', int(0, 65535), 0),
+  readAuditEnabled: setting('AUDIT_READS', "Write an audit row for every read of another person's record", bool, true),
+} as const;
+
+type Settings = typeof settings;
+export type Config = { readonly [K in keyof Settings]: Settings[K] extends Setting<infer T> ? T : never };
+
+/** Reads and validates the configuration; a bad value stops start-up with CONFIG_INVALID naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const out: Record<string, unknown> = {};
+  for (const [key, s] of Object.entries(settings) as [keyof Settings, Setting<unknown>][]) {
+    const raw = env[s.env];
+    if (key in overrides) out[key] = overrides[key];
+    else if (raw !== undefined && raw !== '') out[key] = s.parse(raw, s.env);
+    else if ('default' in s) out[key] = s.default;
+    else invalid(s.env, 'required');
+  }
+  const config = out as Config;
+  if (config.senderCode === '') (out as { senderCode: string }).senderCode = `${config.provinceCode}.19`;
+  return config;
+}
+
+/** The table of settings, for `csdl-gateway config` and the README. */
+export function describeSettings(): Array<{ env: string; description: string; default: string }> {
+  return Object.values(settings).map((s: Setting<unknown>) => ({
+    env: s.env,
+    description: s.description,
+    default: s.default === undefined ? '(required)' : Array.isArray(s.default) ? s.default.join(',') : String(s.default),
+  }));
+}

@@ -1,0 +1,175 @@
+// The end-to-end demo of a month (README's first command): a seeded province, the national simulator
+// with injected faults, the API and a worker, all real and on loopback. It walks the month through the
+// API as its users would — entry, verification, agency heads' two-step signatures, Sở Nội vụ's signature,
+// the month-end push, receipts — plus one inbound transfer, and prints what an operator would check.
+import type { Config } from '../config.ts';
+import type { Logger } from 'pino';
+import { issueDevToken } from '../auth/dev-token.ts';
+import type { Role } from '../auth/principal.ts';
+import { isInApprovalWindow, periodOf, approvalWindow } from '../domain/working-days.ts';
+import { signPreparedDigest } from '../pki/external-signing.ts';
+import type { SigningKey } from '../pki/keys.ts';
+
+export interface DemoContext {
+  config: Config;
+  apiUrl: string;
+  logger: Logger;
+  headKey: SigningKey;
+  headCertificatePem: string;
+  say: (line: string) => void;
+  /** Sends one signed inbound transfer request from the national side; resolves with its requestId. */
+  sendInboundTransfer?: (toAgencyCode: string) => Promise<string | null>;
+  /** Waits until the worker has settled every batch and transfer. */
+  waitForSettled: () => Promise<void>;
+  /** Makes the national side already hold a newer version of this person (for a STALE_VERSION rejection). */
+  preloadNewerNationalVersion: (personalId: string) => Promise<void>;
+}
+
+export interface DemoSummary {
+  period: string;
+  entered: number;
+  returned: number;
+  agencyApprovals: number;
+  provinceApproved: number;
+  batches: Record<string, number>;
+  synced: number;
+  rejected: Array<{ personalId: string; code: string; message: string }>;
+  transfers: Array<{ requestId: string; state: string }>;
+  windowOverride: boolean;
+}
+
+async function call<T = unknown>(ctx: DemoContext, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> {
+  const res = await fetch(`${ctx.apiUrl}${path}`, {
+    method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  return { status: res.status, json: (text ? JSON.parse(text) : null) as T };
+}
+
+async function must<T = unknown>(ctx: DemoContext, token: string, method: string, path: string, body?: unknown): Promise<T> {
+  const r = await call<T>(ctx, token, method, path, body);
+  if (r.status >= 400) throw new Error(`${method} ${path} → ${r.status} ${JSON.stringify(r.json)}`);
+  return r.json;
+}
+
+const token = (role: Role, agency: string, subject: string, personalId?: string) =>
+  issueDevToken({ role, agency, subject, ...(personalId ? { personalId } : {}) });
+
+interface PersonSummary { personalId: string; employingAgencyCode: string; fullName: string }
+
+export async function runMonth(ctx: DemoContext, options: { changes: number }): Promise<DemoSummary> {
+  const { config } = ctx;
+  const province = config.provinceCode;
+  const operator = await token('PROVINCE_OPERATOR', province, 'snv-van-hanh');
+  const now = new Date();
+  const period = periodOf(now);
+
+  // 1. Entry: employees and unit officers submit changes with their supporting documents.
+  const persons = (await must<{ persons: PersonSummary[] }>(ctx, operator, 'GET', `/api/v1/persons?limit=${options.changes + 2}`)).persons;
+  const changeIds: string[] = [];
+  for (const [i, p] of persons.slice(0, options.changes).entries()) {
+    const staff = await token('STAFF', p.employingAgencyCode, `nv-${p.personalId.slice(-4)}`, p.personalId);
+    const record = await must<{ profile: Record<string, unknown> }>(ctx, staff, 'GET', `/api/v1/persons/${p.personalId}`);
+    const profile = i % 3 === 0
+      ? { ...record.profile, SoDienThoai: `09${String(10_000_000 + i).slice(-8)}` }
+      : { ...record.profile, NoiOHienNay: `Số ${i + 1}, đường Trần Hưng Đạo, ${String(record.profile.NoiOHienNay ?? 'tỉnh')}`.slice(0, 200) };
+    const created = await must<{ id: string }>(ctx, staff, 'POST', `/api/v1/persons/${p.personalId}/changes`, {
+      profile, reason: 'Cập nhật thông tin cá nhân',
+      attachments: [{ name: 'to-khai.pdf', mediaType: 'application/pdf', contentBase64: Buffer.from(`%PDF-1.4 tờ khai ${p.fullName}`).toString('base64') }],
+    });
+    changeIds.push(created.id);
+  }
+  // The national side already holds a newer version of the first person: it will refuse that record.
+  await ctx.preloadNewerNationalVersion(persons[0]!.personalId);
+  ctx.say(`1. entry: ${changeIds.length} changes submitted with digitised documents`);
+
+  // 2. Verification by each unit's HR officer; one change goes back with a reason.
+  let returned = 0;
+  for (const [i, id] of changeIds.entries()) {
+    const agency = persons[i]!.employingAgencyCode;
+    const officer = await token('UNIT_OFFICER', agency, `tccb@${agency}`);
+    if (i === changeIds.length - 1) {
+      await must(ctx, officer, 'POST', `/api/v1/changes/${id}/return`, { reason: 'Thiếu bản sao quyết định kèm theo' });
+      returned += 1;
+    } else {
+      await must(ctx, officer, 'POST', `/api/v1/changes/${id}/verify`, {});
+    }
+  }
+  ctx.say(`2. verification: ${changeIds.length - returned} verified, ${returned} returned with a reason`);
+
+  // 3. Agency heads approve with their USB tokens (two-step signing), inside the last-5-days window —
+  //    or, outside it, under an override Sở Nội vụ grants (audited).
+  const agencies = [...new Set(persons.slice(0, options.changes - returned).map((p) => p.employingAgencyCode))].sort((a, b) => b.length - a.length);
+  const windowOverride = !isInApprovalWindow(now);
+  if (windowOverride) {
+    ctx.say(`   today is outside the approval window (${approvalWindow(period).opensAt.toISOString().slice(0, 10)} → end of month): Sở Nội vụ grants an audited override`);
+  }
+  let agencyApprovals = 0;
+  for (const agency of agencies) {
+    if (windowOverride) {
+      await must(ctx, operator, 'POST', '/api/v1/approvals/window-overrides', { agencyCode: agency, period, reason: 'Demo: phê duyệt ngoài 5 ngày cuối tháng',
+        validUntil: new Date(now.getTime() + 3_600_000).toISOString() });
+    }
+    const head = await token('AGENCY_HEAD', agency, `thu-truong@${agency}`);
+    const started = await call<{ sessionId: string; signedAttributesBase64: string; count: number }>(ctx, head, 'POST', '/api/v1/approvals/sessions',
+      { level: 'CO_QUAN', agencyCode: agency, period, certificatePem: ctx.headCertificatePem });
+    if (started.status === 422 && (started.json as unknown as { code: string }).code === 'NOTHING_TO_APPROVE') continue; // a parent already covered it
+    if (started.status >= 400) throw new Error(`approval session for ${agency}: ${JSON.stringify(started.json)}`);
+    // The "USB token": signs the attributes the gateway handed out.
+    const value = await signPreparedDigest(ctx.headKey, Buffer.from(started.json.signedAttributesBase64, 'base64'));
+    await must(ctx, head, 'POST', `/api/v1/approvals/sessions/${started.json.sessionId}/complete`, { signatureValueBase64: Buffer.from(value).toString('base64') });
+    agencyApprovals += 1;
+  }
+  ctx.say(`3. agency heads: ${agencyApprovals} signed manifests (CAdES-BES, verified: chain, signing time, key usage, CRL)`);
+
+  // 4. Sở Nội vụ approves everything agencies approved, with the organisation key.
+  const province_ = await must<{ count: number }>(ctx, operator, 'POST', '/api/v1/approvals/province', { period });
+  ctx.say(`4. Sở Nội vụ: ${province_.count} changes approved with the organisation signature`);
+
+  // 5. Month-end push, by the worker through the queue, against a national side that misbehaves.
+  const transfers: DemoSummary['transfers'] = [];
+  if (ctx.sendInboundTransfer) {
+    const requestId = await ctx.sendInboundTransfer(agencies.at(-1)!);
+    if (requestId) transfers.push({ requestId, state: 'QUEUED' });
+  }
+  const built = await must<{ batches: unknown[] }>(ctx, operator, 'POST', '/api/v1/batches/build', { period });
+  ctx.say(`5. month-end: ${built.batches.length} signed batches built; the worker pushes them through the faults`);
+  await ctx.waitForSettled();
+  const batches = (await must<{ batches: Array<{ state: string }> }>(ctx, operator, 'GET', `/api/v1/batches?limit=500`)).batches;
+  const byState: Record<string, number> = {};
+  for (const b of batches) byState[b.state] = (byState[b.state] ?? 0) + 1;
+  const rejected: DemoSummary['rejected'] = [];
+  let synced = 0;
+  for (const id of changeIds) {
+    const detail = await must<{ change: { state: string; personalId: string; rejectionCode: string | null; rejectionMessage: string | null } }>(ctx, operator, 'GET', `/api/v1/changes/${id}`);
+    if (detail.change.state === 'SYNCED') synced += 1;
+    if (detail.change.state === 'REJECTED_BY_NATIONAL') {
+      rejected.push({ personalId: detail.change.personalId, code: detail.change.rejectionCode ?? '', message: detail.change.rejectionMessage ?? '' });
+    }
+  }
+  ctx.say(`   pushed: ${batches.length} batches (${Object.entries(byState).map(([s, n]) => `${n} ${s}`).join(', ')})`);
+  ctx.say(`6. receipts: ${synced} records synced, ${rejected.length} rejected by the national side`);
+  for (const t of transfers) {
+    const state = await call<{ state: string }>(ctx, operator, 'GET', `/api/v1/transfers/${t.requestId}`);
+    t.state = state.status === 200 ? state.json.state : `HTTP ${state.status}`;
+    ctx.say(`7. inbound transfer ${t.requestId}: ${t.state}`);
+  }
+  return { period, entered: changeIds.length, returned, agencyApprovals, provinceApproved: province_.count, batches: byState, synced, rejected, transfers, windowOverride };
+}
+
+export function formatDemoSummary(s: DemoSummary): string {
+  const lines = [
+    `Tổng kết kỳ ${s.period} / summary of ${s.period}`,
+    `  changes entered            ${s.entered}`,
+    `  returned to the unit       ${s.returned}`,
+    `  agency-head approvals      ${s.agencyApprovals}${s.windowOverride ? ' (under audited window overrides)' : ''}`,
+    `  approved by Sở Nội vụ      ${s.provinceApproved}`,
+    `  batches                    ${Object.entries(s.batches).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`,
+    `  synced to the national DB  ${s.synced}`,
+    `  rejected by the national   ${s.rejected.length}`,
+    ...s.rejected.map((r) => `    ${r.personalId.slice(0, 3)}*******${r.personalId.slice(-2)} ${r.code}: ${r.message}`),
+    `  inbound transfers          ${s.transfers.map((t) => `${t.requestId} ${t.state}`).join(', ') || 'none'}`,
+  ];
+  return lines.join('\n');
+}

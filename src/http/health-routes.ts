@@ -1,0 +1,18 @@
+// Liveness (/health: the process answers) and readiness (/ready: the database and Redis answer).
+import type { FastifyPluginAsync } from 'fastify';
+import Type from 'typebox';
+
+export interface ReadinessProbe { name: string; check: () => Promise<boolean> }
+
+const Health = Type.Object({ status: Type.String() });
+const Ready = Type.Object({ status: Type.String(), checks: Type.Record(Type.String(), Type.Boolean()) });
+
+export const healthRoutes: FastifyPluginAsync<{ probes: ReadinessProbe[] }> = async (app, { probes }) => {
+  app.get('/health', { schema: { tags: ['ops'], response: { 200: Health } }, logLevel: 'warn' }, async () => ({ status: 'ok' }));
+  app.get('/ready', { schema: { tags: ['ops'], response: { 200: Ready, 503: Ready } }, logLevel: 'warn' }, async (_req, reply) => {
+    const results = await Promise.all(probes.map(async (p) => [p.name, await p.check().catch(() => false)] as const));
+    const checks = Object.fromEntries(results);
+    const ok = results.every(([, up]) => up);
+    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready', checks });
+  });
+};

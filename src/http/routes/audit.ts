@@ -1,0 +1,41 @@
+// The audit log, for Sở Nội vụ operators and administrators: read it, and check its hash chain.
+import type { FastifyPluginAsync } from 'fastify';
+import Type from 'typebox';
+import { listAudit, verifyAuditChain } from '../../store/audit-log.ts';
+import { principalOf, requireRole } from '../auth-plugin.ts';
+import { maskPersonalIds } from '../../logger.ts';
+import { errorResponses } from '../schemas.ts';
+
+const AuditQuery = Type.Object({
+  entityType: Type.Optional(Type.String({ maxLength: 40 })),
+  entityId: Type.Optional(Type.String({ maxLength: 100 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+}, { additionalProperties: false });
+
+const AuditRow = Type.Object({
+  seq: Type.String(), at: Type.String(), actor: Type.String(), role: Type.Union([Type.String(), Type.Null()]),
+  action: Type.String(), entityType: Type.String(), entityId: Type.Union([Type.String(), Type.Null()]),
+  agencyCode: Type.Union([Type.String(), Type.Null()]), details: Type.Unknown(), hash: Type.String(),
+});
+
+export const auditRoutes: FastifyPluginAsync = async (app) => {
+  const { db } = app.deps;
+  app.get('/', {
+    preHandler: requireRole('ADMIN', 'PROVINCE_OPERATOR'),
+    schema: { tags: ['audit'], querystring: AuditQuery, response: { 200: Type.Object({ rows: Type.Array(AuditRow) }), ...errorResponses } },
+  }, async (request) => {
+    const rows = await listAudit(db, request.query as { entityType?: string; entityId?: string; limit?: number });
+    // ADMIN checks the log but is not entitled to personal ids: they are masked for that role.
+    const mask = principalOf(request).role === 'ADMIN' ? maskPersonalIds : (text: string) => text;
+    return {
+      rows: rows.map((r) => ({ ...r, seq: r.seq.toString(), at: r.at.toISOString(), entityId: r.entityId === null ? null : mask(r.entityId),
+        details: r.details === null ? null : JSON.parse(mask(r.details)) })),
+    };
+  });
+
+  app.get('/verify', {
+    preHandler: requireRole('ADMIN'),
+    schema: { tags: ['audit'], response: { 200: Type.Object({ ok: Type.Boolean(), rows: Type.Integer(), lastHash: Type.String(),
+      brokenAt: Type.Optional(Type.Object({ seq: Type.String(), reason: Type.String() })) }), ...errorResponses } },
+  }, async () => verifyAuditChain(db));
+};

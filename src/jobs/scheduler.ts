@@ -1,0 +1,39 @@
+// The month's schedules as BullMQ job schedulers, fired daily in Asia/Ho_Chi_Minh time. Every worker
+// registers them on start; a scheduler id is unique in Redis, so however many workers start at once
+// there is one schedule, and each firing is one job taken by one worker.
+import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import type { Logger } from 'pino';
+import { SCHEDULES, runSchedule, type ScheduleDeps, type ScheduleName } from '../sync/schedules.ts';
+
+export const SCHEDULE_QUEUE = 'schedules';
+export const TIME_ZONE = 'Asia/Ho_Chi_Minh';
+
+/** When each schedule fires (its handler decides whether today is its day). */
+export function schedulePatterns(monthEndHour: number): Record<ScheduleName, string> {
+  return {
+    'approval-reminders': '0 8 * * *',
+    'month-end-sync': `0 ${monthEndHour} * * *`,
+    reconciliation: '30 2 * * *',
+  };
+}
+
+export async function registerSchedules(queue: Queue, monthEndHour: number): Promise<void> {
+  const patterns = schedulePatterns(monthEndHour);
+  for (const name of SCHEDULES) {
+    await queue.upsertJobScheduler(name, { pattern: patterns[name], tz: TIME_ZONE }, { name, data: {}, opts: { removeOnComplete: 100, removeOnFail: 100 } });
+  }
+}
+
+export function createScheduleQueue(connection: ConnectionOptions, prefix: string): Queue {
+  return new Queue(SCHEDULE_QUEUE, { connection, prefix });
+}
+
+export function startScheduleWorker(connection: ConnectionOptions, prefix: string, deps: ScheduleDeps, logger: Logger): Worker {
+  const worker = new Worker(SCHEDULE_QUEUE, async (job) => {
+    const result = await runSchedule(job.name as ScheduleName, deps, new Date());
+    logger.info({ schedule: job.name, result: result.ran ? 'ran' : result.reason }, 'schedule fired');
+    return result.ran;
+  }, { connection, prefix, concurrency: 1 });
+  worker.on('error', (err) => logger.warn({ err }, 'schedule worker error'));
+  return worker;
+}

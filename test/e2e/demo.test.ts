@@ -1,0 +1,34 @@
+// The README's first command, run as a test: the whole month through the real API, worker, queue and
+// simulator, with faults. Checks the numbers an operator would check.
+import { afterAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { runDemo } from '../../src/commands/demo.ts';
+import { adminUrl } from '../support/database.ts';
+import pg from 'pg';
+
+const name = `demo_test_${randomBytes(4).toString('hex')}`;
+const url = new URL(adminUrl);
+url.pathname = `/${name}`;
+
+afterAll(async () => {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await client.end();
+});
+
+describe('npm run demo', () => {
+  it('walks a month from entry to national receipts and prints a summary', async () => {
+    const lines: string[] = [];
+    const summary = await runDemo({ count: 300, changes: 14, serve: false, databaseUrl: url.toString(), queuePrefix: `demo-test-${randomBytes(3).toString('hex')}`,
+      print: (line) => lines.push(line) });
+    expect(summary.entered).toBe(14);
+    expect(summary.returned).toBe(1);
+    expect(summary.provinceApproved).toBe(13);
+    expect(summary.rejected).toEqual([expect.objectContaining({ code: 'STALE_VERSION' })]);
+    expect(summary.synced).toBe(12);
+    expect(Object.keys(summary.batches).every((s) => s === 'ACCEPTED' || s === 'PARTIAL')).toBe(true);
+    expect(summary.transfers).toEqual([expect.objectContaining({ state: 'IMPORTED' })]);
+    expect(lines.join('\n')).toMatch(/synced to the national DB\s+12/);
+  }, 240_000);
+});

@@ -1,0 +1,139 @@
+// GET /api/v1/reports/headcount and `csdl-gateway report headcount` against a seeded demo province; the
+// expected counts are recomputed from the person rows in JavaScript.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'csv-parse/sync';
+import { bearer, createTestApp, type TestApp } from '../../support/app.ts';
+import { seedProvince } from '../../../src/commands/seed.ts';
+import { runReport } from '../../../src/commands/report.ts';
+import { HEADCOUNT_CSV_HEADER } from '../../../src/reports/headcount-report.ts';
+
+let t: TestApp;
+let operator: string;
+let head06: string;
+let atWorkBefore: number;
+
+type P = { personalId: string; category: string; status: string; employingAgencyCode: string; gradeCode: string | null; version: number;
+  profile: { ChucVuHienTai?: string; Luong?: { TenNgach?: string; ViTriViecLam?: string } } };
+
+/** What the report should say, counted from the rows. */
+async function expected(root: string) {
+  const persons = (await t.database.db.prisma.person.findMany()) as unknown as P[];
+  const counted = persons.filter((p) => p.status === 'DANG_CONG_TAC' && p.version > 0
+    && (p.employingAgencyCode === root || p.employingAgencyCode.startsWith(`${root}.`)));
+  const tally = (key: (p: P) => string | null) => {
+    const m = new Map<string | null, number>();
+    for (const p of counted) m.set(key(p), (m.get(key(p)) ?? 0) + 1);
+    return m;
+  };
+  return {
+    total: counted.length,
+    grade: tally((p) => p.gradeCode),
+    position: tally((p) => p.profile.ChucVuHienTai ?? null),
+    jobPosition: tally((p) => p.profile.Luong?.ViTriViecLam ?? null),
+    category: tally((p) => p.category),
+    agency: tally((p) => p.employingAgencyCode),
+  };
+}
+
+/** A dimension of the report as key → count. */
+const asMap = (rows: Array<Record<string, unknown>>, key: string) => new Map(rows.map((r) => [r[key] as string | null, r.count as number]));
+
+beforeAll(async () => {
+  t = await createTestApp();
+  await seedProvince(t.database.db, 'H55', { count: 500, seed: 3 });
+  // Left the service, or not yet approved: not in the headcount.
+  atWorkBefore = await t.database.db.prisma.person.count({ where: { status: 'DANG_CONG_TAC' } });
+  const [retired, pending] = await t.database.db.prisma.person.findMany({ where: { employingAgencyCode: { startsWith: 'H55.06.' }, status: 'DANG_CONG_TAC' }, take: 2 });
+  await t.database.db.pool.query(`UPDATE person SET status = 'NGHI_HUU' WHERE personal_id = $1`, [retired!.personalId]);
+  await t.database.db.pool.query('UPDATE person SET version = 0 WHERE personal_id = $1', [pending!.personalId]);
+  operator = await t.token('PROVINCE_OPERATOR', 'H55', { subject: 'snv' });
+  head06 = await t.token('AGENCY_HEAD', 'H55.06', { subject: 'gd-syt' });
+});
+afterAll(async () => t?.close());
+
+const get = (url: string, token: string) => t.app.inject({ method: 'GET', url, headers: bearer(token) });
+
+describe('GET /api/v1/reports/headcount', () => {
+  it('counts persons at work by ngạch, position, job position, category and agency', async () => {
+    const res = await get('/api/v1/reports/headcount', operator);
+    expect(res.statusCode).toBe(200);
+    const report = res.json();
+    const want = await expected('H55');
+    expect(report.agencyCode).toBe('H55');
+    expect(report.total).toBe(want.total);
+    expect(report.total).toBe(atWorkBefore - 2); // one retired, one back at version 0
+    expect(asMap(report.byGrade, 'gradeCode')).toEqual(want.grade);
+    expect(asMap(report.byPosition, 'position')).toEqual(want.position);
+    expect(asMap(report.byJobPosition, 'jobPosition')).toEqual(want.jobPosition);
+    expect(asMap(report.byCategory, 'category')).toEqual(want.category);
+    expect(asMap(report.byAgency, 'agencyCode')).toEqual(want.agency);
+    // Names come along: the ngạch's name from the profiles, the agency's from the agency table.
+    const graded = report.byGrade.find((g: { gradeCode: string | null }) => g.gradeCode !== null);
+    expect(graded.gradeName).toEqual(expect.any(String));
+    expect(report.byAgency.every((a: { agencyName: string | null }) => typeof a.agencyName === 'string' && a.agencyName.length > 0)).toBe(true);
+    expect(report.byGrade[0].count).toBeGreaterThanOrEqual(report.byGrade.at(-1).count);
+  });
+
+  it('gives an agency head their subtree, and nothing outside it', async () => {
+    const own = (await get('/api/v1/reports/headcount', head06)).json();
+    const want = await expected('H55.06');
+    expect(own.agencyCode).toBe('H55.06');
+    expect(own.total).toBe(want.total);
+    expect(own.byAgency.every((a: { agencyCode: string }) => a.agencyCode === 'H55.06' || a.agencyCode.startsWith('H55.06.'))).toBe(true);
+    const unit = (await get('/api/v1/reports/headcount?agency=H55.06.01', head06)).json();
+    expect(unit.total).toBe((await expected('H55.06.01')).total);
+    const province = await get('/api/v1/reports/headcount?agency=H55', head06);
+    expect(province.statusCode).toBe(403);
+    expect(province.json().code).toBe('OUT_OF_SCOPE');
+    const sibling = await get('/api/v1/reports/headcount?agency=H55.05', head06);
+    expect(sibling.json().code).toBe('OUT_OF_SCOPE');
+  });
+
+  it.each(['UNIT_OFFICER', 'STAFF'] as const)('is not for %s', async (role) => {
+    const res = await get('/api/v1/reports/headcount', await t.token(role, 'H55.06', role === 'STAFF' ? { personalId: '001090000001' } : {}));
+    expect(res.statusCode).toBe(403);
+    expect(res.json().code).toBe('FORBIDDEN');
+  });
+
+  it.each([
+    ['agency=S%E1%BB%9F%20Y%20t%E1%BA%BF', 422, 'INVALID_AGENCY_CODE'],
+    ['agency=H55.06.', 422, 'INVALID_AGENCY_CODE'],
+    ['format=xlsx', 400, 'VALIDATION_FAILED'],
+    ['asOf=2027-01-01', 400, 'VALIDATION_FAILED'],
+  ])('refuses %s', async (query, status, code) => {
+    const res = await get(`/api/v1/reports/headcount?${query}`, operator);
+    expect(res.statusCode).toBe(status);
+    expect(res.json().code).toBe(code);
+  });
+
+  it('answers CSV for Excel: UTF-8 with BOM, a header row, the total first', async () => {
+    const res = await get('/api/v1/reports/headcount?format=csv&agency=H55.06', operator);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(res.headers['content-disposition']).toMatch(/^attachment; filename="bien-che-H55\.06-\d{4}-\d{2}-\d{2}\.csv"$/);
+    expect(res.rawPayload.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    const text = res.rawPayload.subarray(3).toString('utf8');
+    expect(text).toContain('\r\n');
+    const rows = parse(text) as string[][];
+    const want = await expected('H55.06');
+    expect(rows[0]).toEqual([...HEADCOUNT_CSV_HEADER]);
+    expect(rows[1]).toEqual(['Tổng số', '', '', String(want.total)]);
+    expect(rows.every((r) => r.length === 4)).toBe(true);
+    for (const dimension of ['Ngạch', 'Chức vụ', 'Vị trí việc làm', 'Phân loại', 'Đơn vị']) {
+      const sum = rows.filter((r) => r[0] === dimension).reduce((n, r) => n + Number(r[3]), 0);
+      expect([dimension, sum]).toEqual([dimension, want.total]);
+    }
+    expect(rows).toContainEqual(['Phân loại', 'VIEN_CHUC', 'Viên chức', String(want.category.get('VIEN_CHUC'))]);
+  });
+});
+
+describe('csdl-gateway report headcount', () => {
+  it('prints the province’s headcount as CSV or JSON', async () => {
+    let out = '';
+    expect(await runReport({ ...t.config }, 'headcount', { format: 'csv' }, (s) => { out += s; })).toBe(0);
+    expect(out.startsWith(`\ufeffTiêu chí,Mã,Tên,Số lượng\r\nTổng số,,,${(await expected('H55')).total}\r\n`)).toBe(true);
+    out = '';
+    expect(await runReport({ ...t.config }, 'headcount', { format: 'json', agency: 'H55.06' }, (s) => { out += s; })).toBe(0);
+    expect(JSON.parse(out).total).toBe((await expected('H55.06')).total);
+  });
+});

@@ -1,0 +1,57 @@
+// Makes `count` PROVINCE_APPROVED changes through the real workflow code (store, lifecycle, signed
+// approvals with the test PKI), for the sync tests: a phone-number update per seeded person.
+import type { Db } from '../../src/store/db.ts';
+import { createChange, transitionChange } from '../../src/store/changes.ts';
+import { prepareContent } from '../../src/http/change-input.ts';
+import { applyTransition } from '../../src/domain/change-lifecycle.ts';
+import { approvalWindow, localDate, periodOf } from '../../src/domain/working-days.ts';
+import { approveWithOrganisationKey, completeSigningSession, startSigningSession, type ApprovalDeps } from '../../src/approval/approval-service.ts';
+import { signPreparedDigest } from '../../src/pki/external-signing.ts';
+import type { Principal } from '../../src/auth/principal.ts';
+import type { ChangeState } from '../../src/generated/prisma/client.ts';
+import { getTestPki } from './pki.ts';
+import { readFileSync } from 'node:fs';
+
+/** A moment inside this month's approval window, never before now (the test PKI is dated from today). */
+export function approvalMoment(): Date {
+  const now = new Date();
+  return new Date(Math.max(now.getTime() + 60_000, approvalWindow(periodOf(now)).opensAt.getTime() + 3 * 3600_000));
+}
+
+export async function approvedChanges(db: Db, count: number, options: { agencyPrefix?: string } = {}): Promise<{ period: string; changeIds: string[] }> {
+  const pki = await getTestPki();
+  const at = approvalMoment();
+  const period = periodOf(at);
+  const officer: Principal = { subject: 'fixture-officer', role: 'UNIT_OFFICER', agencyCode: 'H55' };
+  const persons = await db.prisma.person.findMany({
+    where: { version: { gt: 0 }, changes: { none: {} }, ...(options.agencyPrefix ? { employingAgencyCode: { startsWith: options.agencyPrefix } } : {}) },
+    orderBy: { personalId: 'asc' }, take: count,
+  });
+  if (persons.length < count) throw new Error(`fixture: only ${persons.length} persons without changes`);
+  const changeIds: string[] = [];
+  for (const [i, p] of persons.entries()) {
+    const content = prepareContent({ personalId: p.personalId, category: p.category, status: p.status, managingAgencyCode: p.managingAgencyCode,
+      employingAgencyCode: p.employingAgencyCode, effectiveDate: null, profile: { ...(p.profile as object), SoDienThoai: `09${String(i).padStart(8, '0')}` } }, localDate(new Date()));
+    const { fullName: _f, gradeCode: _g, normalized: _n, ...rest } = content;
+    const change = await createChange(db, officer, { ...rest, personalId: p.personalId, kind: 'CAP_NHAT', state: 'SUBMITTED', attachments: [] });
+    await transitionChange(db, officer, change.id, (c) => ({ state: applyTransition(c.state, 'VERIFY', 'UNIT_OFFICER') as ChangeState, action: 'CHANGE_VERIFY' }));
+    changeIds.push(change.id);
+  }
+  const deps: ApprovalDeps = {
+    db, provinceCode: 'H55', senderCode: 'H55.19', now: () => at,
+    setup: { trustAnchors: pki.trustAnchors, intermediates: [pki.certificate('intermediate-ca')], crls: pki.crls, orgSigner: pki.identity('org-signer'), sessionMinutes: 30 },
+  };
+  // Each employing agency's head signs its own manifest, deepest agencies first.
+  const agencies = [...new Set(persons.map((p) => p.employingAgencyCode))].sort((a, b) => b.length - a.length || a.localeCompare(b));
+  const certificatePem = readFileSync(pki.identity('head-ec').certificatePath, 'utf8');
+  for (const agencyCode of agencies) {
+    const head: Principal = { subject: `head@${agencyCode}`, role: 'AGENCY_HEAD', agencyCode };
+    const remaining = await db.prisma.profileChange.count({ where: { agencyCode, state: 'VERIFIED' } });
+    if (remaining === 0) continue;
+    const session = await startSigningSession(deps, head, { level: 'CO_QUAN', agencyCode, period }, certificatePem);
+    const signatureValue = await signPreparedDigest(pki.key('head-ec'), session.signedAttributes);
+    await completeSigningSession(deps, head, session.sessionId, { signatureValue });
+  }
+  await approveWithOrganisationKey(deps, { subject: 'snv', role: 'PROVINCE_OPERATOR', agencyCode: 'H55' }, { level: 'SO_NOI_VU', agencyCode: 'H55.19', period });
+  return { period, changeIds };
+}
