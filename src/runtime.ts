@@ -31,7 +31,9 @@ export function openRuntime(config: Config, givenLogger?: Logger): Runtime {
   const metrics = createGatewayMetrics();
   // Alerts are log events; the process's logger counts them as it writes them.
   const logger = givenLogger ?? createLogger(config.logLevel, { destination: alertCountingDestination(metrics.countAlert) });
-  const db = openDb(config.databaseUrl);
+  const db = openDb(config.databaseUrl, {
+    onIdleError: (err) => logger.warn({ err }, 'database closed an idle connection; reconnecting on next use'),
+  });
   const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
   redis.on('error', (err) => logger.debug({ err }, 'redis connection error'));
   let closing: Promise<void> | undefined;

@@ -5,8 +5,9 @@
 // Concurrency: a batch is stored in one transaction under an advisory lock on its batchId, so two
 // concurrent pushes of the same batch store it once (the second sees the first); a record is written
 // with one conditional upsert, so a stale version can never overwrite a newer one.
-import pg from 'pg';
+import type pg from 'pg';
 import type { AckStatus, Receipt, TransferRequestFields } from '../exchange/national-contract.ts';
+import { createPgPool } from '../store/pg-pool.ts';
 
 export interface StoredBatch {
   readonly batchId: string;
@@ -134,7 +135,7 @@ export function createSimStorage(options: SimStorageOptions): SimStorage {
   const schema = options.schema ?? 'national_sim';
   if (!SCHEMA_NAME.test(schema)) throw new RangeError(`invalid schema name "${schema}"`);
   const ownsPool = typeof options.db === 'string';
-  const pool = typeof options.db === 'string' ? new pg.Pool({ connectionString: options.db, max: 8 }) : options.db;
+  const pool = typeof options.db === 'string' ? createPgPool({ connectionString: options.db, max: 8 }) : options.db;
   const t = (table: string): string => `${schema}.${table}`;
 
   async function inTransaction<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {

@@ -1,8 +1,9 @@
 // The database handle: Prisma (through the pg driver adapter) for ordinary work, and a pg pool
 // for what Prisma does slowly or not at all (COPY, advisory locks, migrations).
 import { PrismaPg } from '@prisma/adapter-pg';
-import pg from 'pg';
+import type pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.ts';
+import { createPgPool, type PoolErrorHandler } from './pg-pool.ts';
 
 export type Prisma = PrismaClient;
 export type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
@@ -13,10 +14,17 @@ export interface Db {
   close(): Promise<void>;
 }
 
-export function openDb(databaseUrl: string, options: { poolSize?: number } = {}): Db {
+export interface OpenDbOptions {
+  readonly poolSize?: number;
+  /** Told when the server drops an idle connection (the pools reconnect on their own). */
+  readonly onIdleError?: PoolErrorHandler;
+}
+
+export function openDb(databaseUrl: string, options: OpenDbOptions = {}): Db {
   const max = options.poolSize ?? 10;
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max }) });
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: Math.max(2, Math.ceil(max / 2)) });
+  const onIdleError = options.onIdleError ?? (() => {});
+  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max }, { onPoolError: onIdleError }) });
+  const pool = createPgPool({ connectionString: databaseUrl, max: Math.max(2, Math.ceil(max / 2)) }, onIdleError);
   let closing: Promise<void> | undefined;
   return {
     prisma,
