@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Db } from '../store/db.ts';
-import { insertBatch, loadBatchCandidates, reserveBatchId, type BatchCandidate } from '../store/batches.ts';
+import { insertBatch, loadBatchCandidates, reserveBatchId, type BatchCandidate, type NewBatch } from '../store/batches.ts';
 import { contentSha256 } from '../domain/canonical.ts';
 import type { CapPheDuyet, ChangeContent, HoSo } from '../domain/profile-schema.ts';
 import { batchEntryElementXml, buildBatchDocumentFromWritten, type BatchEntry, type WrittenBatchEntry } from '../exchange/xml/batch-document.ts';
@@ -85,55 +85,87 @@ export async function buildBatches(period: string | null, o: BatchBuilderOptions
   return result;
 }
 
-/** Builds batches from everything eligible; true when a conflict left work for another pass. */
+/**
+ * Builds batches from everything eligible; true when a conflict left work for another pass.
+ *
+ * Three things overlap, each bounded to one step ahead: the next page of candidates is read while this
+ * one is written, and a signed batch is stored while the next one is built. The main thread builds and
+ * signs; PostgreSQL reads and stores beside it. Memory stays at two pages and two batches.
+ */
 async function onePass(period: string | null, o: BatchBuilderOptions, result: BuildResult, refused: Set<string>): Promise<boolean> {
   const now = o.now ?? (() => new Date());
   const prefix = `${o.senderCode}-${period ?? 'X'}-`;
   let conflicted = false;
   let pending: Pending = { entries: [], ids: [], bytes: HEADER_ALLOWANCE };
+  // The batch being stored while the next is built; its failure is kept and thrown at the next wait.
+  let storing: Promise<void> = Promise.resolve();
+  let storeFailure: { err: unknown } | undefined;
+  const stored = async () => {
+    await storing;
+    if (storeFailure) throw storeFailure.err;
+  };
+
+  const store = async (batch: NewBatch) => {
+    try {
+      await insertBatch(o.db, o.actor, batch);
+      result.batches.push({ batchId: batch.batchId, records: batch.records.length, bytes: batch.payload.length });
+      o.logger.info({ batchId: batch.batchId, records: batch.records.length, bytes: batch.payload.length }, 'batch built');
+    } catch (err) {
+      if (isGatewayError(err, 'CONFLICT')) {
+        conflicted = true;
+        o.logger.warn({ batchId: batch.batchId }, 'changes moved while the batch was built; rebuilding without them');
+      } else storeFailure ??= { err };
+    }
+  };
 
   const flush = async () => {
     if (pending.entries.length === 0) return;
-    const batchId = await reserveBatchId(o.db, prefix);
-    const payload = buildBatchDocumentFromWritten({ batchId, senderCode: o.senderCode, period, createdAt: iso(now()), recordCount: pending.entries.length }, pending.entries);
-    const signature = await signDetached(payload, o.signer, { signingTime: now(), ...(o.tsaUrl ? { tsaUrl: o.tsaUrl } : {}) });
-    try {
-      await insertBatch(o.db, o.actor, {
-        batchId, senderCode: o.senderCode, period, payload, signature,
-        payloadSha256: createHash('sha256').update(payload).digest('hex'), deadlineAt: new Date(now().getTime() + o.deadlineMs), records: pending.ids,
-      });
-      result.batches.push({ batchId, records: pending.ids.length, bytes: payload.length });
-      o.logger.info({ batchId, records: pending.ids.length, bytes: payload.length }, 'batch built');
-    } catch (err) {
-      if (!isGatewayError(err, 'CONFLICT')) throw err;
-      conflicted = true;
-      o.logger.warn({ batchId }, 'changes moved while the batch was built; rebuilding without them');
-    }
+    const { entries, ids } = pending;
     pending = { entries: [], ids: [], bytes: HEADER_ALLOWANCE };
+    const batchId = await reserveBatchId(o.db, prefix);
+    const payload = buildBatchDocumentFromWritten({ batchId, senderCode: o.senderCode, period, createdAt: iso(now()), recordCount: entries.length }, entries);
+    const signature = await signDetached(payload, o.signer, { signingTime: now(), ...(o.tsaUrl ? { tsaUrl: o.tsaUrl } : {}) });
+    const batch: NewBatch = {
+      batchId, senderCode: o.senderCode, period, payload, signature,
+      payloadSha256: createHash('sha256').update(payload).digest('hex'), deadlineAt: new Date(now().getTime() + o.deadlineMs), records: ids,
+    };
+    await stored(); // one batch stored at a time, in order
+    storing = store(batch);
   };
 
-  let after: string | null = null;
-  for (;;) {
-    const page = await loadBatchCandidates(o.db, period, after, Math.min(o.maxRecords, CANDIDATE_PAGE));
-    if (page.length === 0) break;
-    after = page[page.length - 1]!.id;
-    for (const c of page) {
-      if (refused.has(c.id)) continue;
-      const entry = toBatchEntry(c);
-      if ('refused' in entry) {
-        refused.add(c.id);
-        result.refused.push({ changeId: c.id, reason: entry.refused });
-        o.logger.error({ alert: 'CHANGE_NOT_SENDABLE', changeId: c.id, reason: entry.refused }, 'change left out of the batch');
-        continue;
+  const pageSize = Math.min(o.maxRecords, CANDIDATE_PAGE);
+  const prefetch = (after: string | null): Promise<BatchCandidate[]> => {
+    const page = loadBatchCandidates(o.db, period, after, pageSize);
+    page.catch(() => {}); // handled where it is awaited; not an unhandled rejection meanwhile
+    return page;
+  };
+  try {
+    let next = prefetch(null);
+    for (;;) {
+      const page = await next;
+      if (page.length === 0) break;
+      next = prefetch(page[page.length - 1]!.id);
+      for (const c of page) {
+        if (refused.has(c.id)) continue;
+        const entry = toBatchEntry(c);
+        if ('refused' in entry) {
+          refused.add(c.id);
+          result.refused.push({ changeId: c.id, reason: entry.refused });
+          o.logger.error({ alert: 'CHANGE_NOT_SENDABLE', changeId: c.id, reason: entry.refused }, 'change left out of the batch');
+          continue;
+        }
+        const xml = batchEntryElementXml(entry);
+        const size = Buffer.byteLength(xml);
+        if (pending.entries.length >= o.maxRecords || (pending.entries.length > 0 && pending.bytes + size > o.maxBytes)) await flush();
+        pending.entries.push({ thaoTac: entry.thaoTac, phienBan: entry.phienBan, xml, bytes: size });
+        pending.ids.push({ changeId: c.id, personalId: c.personalId, version: c.targetVersion });
+        pending.bytes += size;
       }
-      const xml = batchEntryElementXml(entry);
-      const size = Buffer.byteLength(xml);
-      if (pending.entries.length >= o.maxRecords || (pending.entries.length > 0 && pending.bytes + size > o.maxBytes)) await flush();
-      pending.entries.push({ thaoTac: entry.thaoTac, phienBan: entry.phienBan, xml, bytes: size });
-      pending.ids.push({ changeId: c.id, personalId: c.personalId, version: c.targetVersion });
-      pending.bytes += size;
     }
+    await flush();
+  } finally {
+    await storing; // never leave a store running behind an error
   }
-  await flush();
+  await stored();
   return conflicted;
 }
