@@ -85,9 +85,17 @@ export interface SpawnOptions {
   ipc?: boolean;
 }
 
-/** `node --import tsx <script> <args…>` from the repository root, configured only through its environment. */
+// The children run what production runs: the compiled JavaScript when the bench itself was started from
+// dist/ (`npm run bench`), the sources under tsx otherwise. tsx alone adds ~100 MiB to a process.
+const COMPILED = import.meta.url.endsWith('.js');
+
+function entryArgs(script: string): string[] {
+  return COMPILED ? [script.replace(/^src\//, 'dist/').replace(/\.ts$/, '.js')] : ['--import', 'tsx', script];
+}
+
+/** `node <script> <args…>` (compiled, or the source under tsx) from the repository root, configured only through its environment. */
 export function spawnNode(name: string, script: string, args: string[], o: SpawnOptions): BenchProcess {
-  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), '--import', 'tsx', script, ...args], {
+  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), ...entryArgs(script), ...args], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...o.env },
     stdio: o.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
@@ -156,7 +164,7 @@ export function spawnNode(name: string, script: string, args: string[], o: Spawn
   return p;
 }
 
-/** `csdl-gateway <command>` as a child process (`node --import tsx src/cli.ts <command>`). */
+/** `csdl-gateway <command>` as a child process. */
 export function spawnCli(name: string, command: string, o: SpawnOptions): BenchProcess {
   return spawnNode(name, 'src/cli.ts', [command], o);
 }

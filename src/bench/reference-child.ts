@@ -5,8 +5,8 @@
 // no per-record checks. First it proves the bytes are the same: the records of the gateway's first batch
 // written here must equal, byte for byte, the records inside that batch's stored payload.
 //
-// Environment: DATABASE_URL, SINK_URL, REF_KIND (the change kind to read), REF_PAGE (records per batch),
-// SENDER_CODE. Answers the parent's IPC message `run` with its figures.
+// Environment: DATABASE_URL, SINK_URL, REF_KIND (the change kind to read), REF_SINCE (only changes created
+// since this ISO time; default all), REF_PAGE (records per batch), SENDER_CODE. Answers the parent's IPC message `run` with its figures.
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { Pool } from 'undici';
@@ -23,6 +23,7 @@ const sinkUrl = new URL(env('SINK_URL'));
 if (sinkUrl.hostname !== '127.0.0.1') throw new Error('the sink must be on 127.0.0.1');
 const http = new Pool(sinkUrl.origin, { connections: 4 });
 const kind = env('REF_KIND');
+const since = process.env.REF_SINCE ?? new Date(0).toISOString();
 const pageSize = Number(process.env.REF_PAGE ?? 1000);
 const senderCode = env('SENDER_CODE');
 
@@ -34,7 +35,7 @@ const COLUMNS = `c.id, c.personal_id AS "personalId", c.kind, c.category, c.stat
 
 async function page(after: string | null): Promise<ReferenceRow[]> {
   const { rows } = await pool.query<ReferenceRow>(`SELECT ${COLUMNS} FROM profile_change c
-    WHERE c.kind = $1 AND ($2::uuid IS NULL OR c.id > $2::uuid) ORDER BY c.id LIMIT $3`, [kind, after, pageSize]);
+    WHERE c.kind = $1 AND c.created_at >= $4 AND ($2::uuid IS NULL OR c.id > $2::uuid) ORDER BY c.id LIMIT $3`, [kind, after, pageSize, since]);
   return rows;
 }
 
@@ -42,7 +43,8 @@ async function page(after: string | null): Promise<ReferenceRow[]> {
 async function sameBytes(): Promise<{ batchId: string; same: boolean } | null> {
   const { rows: [batch] } = await pool.query<{ batch_id: string; payload: Buffer }>(`
     SELECT b.batch_id, b.payload FROM batch b WHERE b.batch_id = (
-      SELECT br.batch_id FROM batch_record br JOIN profile_change c ON c.id = br.change_id WHERE c.kind = $1 ORDER BY br.batch_id LIMIT 1)`, [kind]);
+      SELECT br.batch_id FROM batch_record br JOIN profile_change c ON c.id = br.change_id WHERE c.kind = $1 AND c.created_at >= $2
+      ORDER BY br.batch_id LIMIT 1)`, [kind, since]);
   if (!batch) return null;
   const { rows } = await pool.query<ReferenceRow>(`SELECT ${COLUMNS} FROM profile_change c
     WHERE c.id IN (SELECT change_id FROM batch_record WHERE batch_id = $1) ORDER BY c.id`, [batch.batch_id]);

@@ -9,7 +9,8 @@
 //      pushes them to the national simulator (another child process) until every receipt is stored;
 //   3. the reference pipeline over the same rows (a child process): plain XML, hash, POST to a sink;
 //   4. a month-end: M records changed (CAP_NHAT), approved, then built and pushed, timed — against the
-//      simulator, then again (M more changes) against an instant national side that parses nothing;
+//      simulator, then again (M more changes) against an instant national side that parses nothing,
+//      and the reference over those same M records: the like-for-like gateway/reference ratio;
 //   5. API reads: GET /api/v1/persons/{id} at a fixed rate against `csdl-gateway serve` (a child process).
 // Each process's CPU time and peak resident memory are read from /proc. `--profile` runs the worker with
 // node --cpu-prof and prints its top frames. Results are printed and written as JSON.
@@ -233,10 +234,11 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
     if (o.profile) say(formatTopFrames(mainThreadProfile(join(profileDir, 'worker-initial')), 20));
 
     // ── 3. the reference pipeline over the same rows ────────────────────────
-    if (!o.skip.has('reference')) {
+    /** The reference over the changes of `kind` created since `since`, and the gateway's ratio to it. */
+    const reference = async (kind: string, since: Date, gateway: SyncFigures) => {
       const sink = await startSink();
       const ref = spawnNode('reference', 'src/bench/reference-child.ts', [], {
-        env: { DATABASE_URL: databaseUrl, SINK_URL: sink.url, REF_KIND: 'THEM_MOI', REF_PAGE: String(config.batchMaxRecords), SENDER_CODE: config.senderCode },
+        env: { DATABASE_URL: databaseUrl, SINK_URL: sink.url, REF_KIND: kind, REF_SINCE: since.toISOString(), REF_PAGE: String(config.batchMaxRecords), SENDER_CODE: config.senderCode },
         ipc: true,
       });
       children.push(ref);
@@ -248,22 +250,26 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
       await ref.stop();
       await sink.close();
       const wall = r.ms / 1000;
-      const gatewayCpu = initial.worker.cpuSeconds;
-      const reference = {
+      const figures = {
         records: r.records, batches: r.batches, payloadMiB: r.bytes / MiB, wireMiB: r.wireBytes / MiB, wallSeconds: wall, cpuSeconds: r.cpuSeconds,
         peakRssMiB: refStats.peakRssMiB, postgresCpuSeconds: pgCpu, recordsPerSecond: r.records / wall, mibPerSecond: r.bytes / MiB / wall,
         sameBytes: r.sameBytes, sinkRequests: sink.requests,
-        ratio: { wall: initial.wallSeconds / wall, workerCpu: gatewayCpu / r.cpuSeconds, cpuWithPostgres: (gatewayCpu + initial.postgresCpuSeconds) / (r.cpuSeconds + pgCpu) },
+        ratio: {
+          wall: gateway.wallSeconds / wall, workerCpu: gateway.worker.cpuSeconds / r.cpuSeconds,
+          cpuWithPostgres: (gateway.worker.cpuSeconds + gateway.postgresCpuSeconds) / (r.cpuSeconds + pgCpu),
+        },
       };
-      report.reference = reference;
-      say(`reference: ${r.records} records in ${fmt(wall)} s (${fmt(reference.recordsPerSecond, 0)} records/s, ${fmt(reference.mibPerSecond)} MiB/s), CPU ${fmt(r.cpuSeconds)} s, peak RSS ${fmt(refStats.peakRssMiB, 0)} MiB; same bytes as ${r.sameBytes?.batchId ?? '?'}: ${r.sameBytes?.same ?? 'n/a'}`);
-      say(`   gateway/reference: wall ×${fmt(reference.ratio.wall, 2)}, worker CPU ×${fmt(reference.ratio.workerCpu, 2)}, CPU incl. PostgreSQL ×${fmt(reference.ratio.cpuWithPostgres, 2)}`);
-    }
+      say(`reference: ${r.records} records in ${fmt(wall)} s (${fmt(figures.recordsPerSecond, 0)} records/s, ${fmt(figures.mibPerSecond)} MiB/s), CPU ${fmt(r.cpuSeconds)} s, peak RSS ${fmt(refStats.peakRssMiB, 0)} MiB; same bytes as ${r.sameBytes?.batchId ?? '?'}: ${r.sameBytes?.same ?? 'n/a'}`);
+      say(`   gateway/reference: wall ×${fmt(figures.ratio.wall, 2)}, worker CPU ×${fmt(figures.ratio.workerCpu, 2)}, CPU incl. PostgreSQL ×${fmt(figures.ratio.cpuWithPostgres, 2)}`);
+      return figures;
+    };
+    if (!o.skip.has('reference')) report.reference = await reference('THEM_MOI', new Date(0), initial);
 
     // ── 4. a month-end, against the simulator and against an instant national side ─────
     if (!o.skip.has('month-end') && o.monthEnd > 0) {
       const m = Math.min(o.monthEnd, o.count);
       const monthEnd = async (label: string, key: string, national: BenchProcess | null, nationalUrl: string) => {
+        const since = new Date();
         const { created: updates } = await stage(`${key} changes`, () => createMonthUpdates(db, config.provinceCode, m));
         const approvals = await stage(`${key} approvals`, () => approveAll(db, setup, { provinceCode: config.provinceCode, senderCode: config.senderCode, head }));
         say(`   ${updates} CAP_NHAT changes; ${approvals.agencies} heads in ${fmt(approvals.agencyMs / 1000)} s, Sở Nội vụ in ${fmt(approvals.provinceMs / 1000)} s`);
@@ -274,15 +280,20 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
         printSync(say, `${label} (${m} changed records)`, sync);
         await worker.stop();
         if (o.profile) say(formatTopFrames(mainThreadProfile(join(profileDir, `worker-${key}`)), 15));
-        return { changes: updates, approvals, sync };
+        return { changes: updates, approvals, sync, since };
       };
       report.monthEnd = await monthEnd('month-end against the simulator', 'month-end', sim, simUrl);
       const instant = await startSink({ national: true });
+      let instantRun: Awaited<ReturnType<typeof monthEnd>>;
       try {
-        report.monthEndInstant = await monthEnd('month-end against an instant national side', 'month-end-instant', null, instant.baseUrl);
+        instantRun = await monthEnd('month-end against an instant national side', 'month-end-instant', null, instant.baseUrl);
+        report.monthEndInstant = instantRun;
       } finally {
         await instant.close();
       }
+      // The like-for-like ratio: the gateway and the reference over the same records, each against a
+      // receiver that does no work (the simulator's parsing is the national side's cost, not the gateway's).
+      if (!o.skip.has('reference')) report.referenceMonthEnd = await reference('CAP_NHAT', instantRun.since, instantRun.sync);
     }
     // ── 5. API reads at a fixed rate ────────────────────────────────────────
     if (!o.skip.has('api')) {
