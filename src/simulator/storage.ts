@@ -131,6 +131,18 @@ function transferOf(r: TransferRow): StoredTransfer {
   };
 }
 
+/** Splits writes into rounds in which each personal id appears at most once, keeping their order. */
+function rounds(records: readonly RecordWrite[]): RecordWrite[][] {
+  const out: RecordWrite[][] = [];
+  const seen = new Map<string, number>();
+  for (const r of records) {
+    const k = seen.get(r.personalId) ?? 0;
+    seen.set(r.personalId, k + 1);
+    (out[k] ??= []).push(r);
+  }
+  return out;
+}
+
 export function createSimStorage(options: SimStorageOptions): SimStorage {
   const schema = options.schema ?? 'national_sim';
   if (!SCHEMA_NAME.test(schema)) throw new RangeError(`invalid schema name "${schema}"`);
@@ -189,16 +201,24 @@ export function createSimStorage(options: SimStorageOptions): SimStorage {
         await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`csdl-sim-batch:${w.batchId}`]);
         const existing = await findBatchWith(c, w.batchId);
         if (existing) return { stored: false, existing };
+        // One statement per round instead of one per record; a personal id repeated within a batch goes
+        // to a later round, so its occurrences are applied in order, as they would be one by one.
         const stale = new Set<number>();
-        for (const r of w.records) {
-          const res = await c.query(
-            `INSERT INTO ${t('records')} (personal_id, version, holder_code, document, signature, updated_at)
-             VALUES ($1, $2, $3, $4, NULL, $5)
-             ON CONFLICT (personal_id) DO UPDATE SET version = EXCLUDED.version, holder_code = EXCLUDED.holder_code,
-               document = EXCLUDED.document, signature = NULL, updated_at = EXCLUDED.updated_at
-             WHERE ${t('records')}.version < EXCLUDED.version`,
-            [r.personalId, r.version, r.holderCode, r.document, w.receivedAt]);
-          if (res.rowCount === 0) stale.add(r.index);
+        for (const round of rounds(w.records)) {
+          const { rows } = await c.query<{ idx: number }>(`
+            WITH input AS (
+              SELECT * FROM unnest($1::int[], $2::text[], $3::int[], $4::text[], $5::bytea[]) AS u(idx, personal_id, version, holder_code, document)),
+            written AS (
+              INSERT INTO ${t('records')} (personal_id, version, holder_code, document, signature, updated_at)
+              SELECT personal_id, version, holder_code, document, NULL, $6 FROM input
+              ON CONFLICT (personal_id) DO UPDATE SET version = EXCLUDED.version, holder_code = EXCLUDED.holder_code,
+                document = EXCLUDED.document, signature = NULL, updated_at = EXCLUDED.updated_at
+              WHERE ${t('records')}.version < EXCLUDED.version
+              RETURNING personal_id)
+            SELECT idx FROM input WHERE personal_id NOT IN (SELECT personal_id FROM written)`,
+          [round.map((r) => r.index), round.map((r) => r.personalId), round.map((r) => r.version), round.map((r) => r.holderCode),
+            round.map((r) => r.document), w.receivedAt]);
+          for (const r of rows) stale.add(r.idx);
         }
         const receipt = w.receipt(stale);
         await c.query(
