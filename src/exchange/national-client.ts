@@ -7,11 +7,12 @@
 // attempt. At most `maxInFlight` calls run at once; the token request uses its own connection pool
 // and is not counted, so a call waiting for a token can never deadlock behind the limit.
 import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { Agent, request, type Dispatcher } from 'undici';
 import { GatewayError } from '../errors.ts';
 import {
-  ackProblem, batchEnvelope, BATCH_ID_PATTERN, MAX_BATCH_BODY_BYTES, PERSONAL_ID_PATTERN, readNationalRecord,
-  receiptProblem, type AckAnswer, type BatchSubmission, type NationalRecord, type Receipt, type TransferAck,
+  ackProblem, batchEnvelopeBody, BATCH_ID_PATTERN, MAX_BATCH_BODY_BYTES, PERSONAL_ID_PATTERN, readNationalRecord,
+  receiptProblem, type AckAnswer, type BatchSubmission, type NationalRecord, type Receipt, type StreamedBody, type TransferAck,
 } from './national-contract.ts';
 import {
   classifyAnswer, classifyTokenAnswer, classifyTransportError, malformedAnswer,
@@ -86,7 +87,7 @@ interface Call {
   readonly op: AttemptInfo['op'];
   readonly method: 'GET' | 'POST';
   readonly path: string;
-  readonly body?: string;
+  readonly body?: string | StreamedBody;
   readonly headers?: Record<string, string>;
   readonly notFoundCode?: NotFoundCode;
 }
@@ -115,6 +116,14 @@ function buildAgent(o: NationalClientOptions, connections: number): Agent {
       ...(tls.servername !== undefined ? { servername: tls.servername } : {}),
     },
   });
+}
+
+/** undici's body and headers for one attempt: a streamed body as a new iterable, with its content-length. */
+function wire(body: string | StreamedBody | undefined, headers: Record<string, string>): { body: string | Readable | null; headers: Record<string, string> } {
+  if (body === undefined || typeof body === 'string') return { body: body ?? null, headers };
+  // undici writes an iterable chunk by chunk, each after the socket drains, and checks the byte count
+  // against content-length. Its types list only Readable; iterables are documented (docs/api/Dispatcher.md).
+  return { body: body.chunks() as unknown as Readable, headers: { ...headers, 'content-length': String(body.length) } };
 }
 
 async function readBody(body: Dispatcher.ResponseData['body'], limit: number): Promise<{ json: unknown; tooLarge: boolean }> {
@@ -158,14 +167,14 @@ export function createNationalClient(o: NationalClientOptions): NationalClient {
 
   /** One HTTP exchange; transport failures come back classified, never thrown. */
   async function exchange(
-    op: AttemptInfo['op'], url: string, init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string },
+    op: AttemptInfo['op'], url: string, init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string | StreamedBody },
     dispatcher: Dispatcher, classify: typeof classifyAnswer, notFoundCode?: NotFoundCode,
   ): Promise<NationalOutcome> {
     const started = now();
     const requestId = init.headers['x-request-id'] ?? null;
     let outcome: NationalOutcome;
     try {
-      const res = await request(url, { dispatcher, method: init.method, headers: init.headers, body: init.body ?? null });
+      const res = await request(url, { dispatcher, method: init.method, ...wire(init.body, init.headers) });
       const { json, tooLarge } = await readBody(res.body, maxResponseBytes);
       outcome = tooLarge
         ? malformedAnswer(res.statusCode, 'response too large')
@@ -252,8 +261,8 @@ export function createNationalClient(o: NationalClientOptions): NationalClient {
   return {
     async pushBatch(batch) {
       if (!BATCH_ID_PATTERN.test(batch.batchId)) return refuseLocally('BAD_REQUEST', { field: 'batchId' });
-      const body = batchEnvelope(batch);
-      const size = Buffer.byteLength(body);
+      const body = batchEnvelopeBody(batch);
+      const size = body.length;
       if (size > maxBodyBytes) return refuseLocally('PAYLOAD_TOO_LARGE', { size, limit: maxBodyBytes });
       const outcome = await authorised({
         op: 'pushBatch', method: 'POST', path: '/batches', body, headers: { 'idempotency-key': batch.batchId },

@@ -115,6 +115,32 @@ describe('headers of every call (§2, §4)', () => {
   });
 });
 
+describe('a body of many chunks (the envelope is streamed, 64 KiB of base64 each)', () => {
+  // About 600 bytes of payload per entry: some 180 KB, four chunks.
+  const many = () => signedBatch({ entries: Array.from({ length: 300 }, (_, i) => entry(3000 + i)) });
+
+  it('is accepted whole, and sent whole again after TOKEN_EXPIRED (a new pass over the bytes)', async () => {
+    const b = await many();
+    expect(b.payload.length).toBeGreaterThan(3 * 49_152);
+    await withClient(sim, {}, async (client) => {
+      await client.getBatch('NEVER');
+      sim.sim.setFaults({ rules: [{ action: 'token-expired', times: 1, routes: ['pushBatch'] }] });
+      sim.sim.resetStats();
+      expect(await client.pushBatch(b)).toMatchObject({ kind: 'success', value: { batchId: b.batchId, status: 'ACCEPTED', accepted: 300 } });
+      expect(client.tokenFetches).toBe(2);
+    });
+    expect((await sim.sim.stats()).calls).toMatchObject({ pushBatch: 2, token: 1 });
+  });
+
+  it('an answer before the body is read, and a reset in the middle of it, classify as before', async () => {
+    const b = await signedBatch({ entries: [], payload: Buffer.alloc(8 * 1024 * 1024, 0x41) });
+    sim.sim.setFaults({ rules: [{ action: 'status', status: 503, times: 1, routes: ['pushBatch'] }] });
+    expect(await withClient(sim, {}, (c) => c.pushBatch(b))).toMatchObject({ kind: 'transient', code: 'NATIONAL_UNAVAILABLE', status: 503 });
+    sim.sim.setFaults({ rules: [{ action: 'reset-before', times: 1, routes: ['pushBatch'] }] });
+    expect(await withClient(sim, {}, (c) => c.pushBatch(b))).toMatchObject({ kind: 'unknown', code: 'NATIONAL_UNAVAILABLE' });
+  });
+});
+
 describe('every answer of the §4 table, classified', () => {
   const push = (b: BatchSubmission, target: RunningSimulator = sim, options = {}) => withClient(target, options, (c) => c.pushBatch(b));
 
