@@ -92,7 +92,7 @@ export const settings = {
   batchMaxRecords: setting('BATCH_MAX_RECORDS', 'Most records in one batch', int(1, 100_000), 1000),
   batchMaxBytes: setting('BATCH_MAX_BYTES', 'Largest batch payload in bytes (base64 inside a 32 MiB body: at most 24 MiB)', int(4096, 24 * MiB), 16 * MiB),
   leaseMs: setting('BATCH_LEASE_MS', 'How long a pusher holds a batch; a crashed pusher’s batch is taken over after it', int(1000, 3_600_000), 300_000),
-  relayIntervalMs: setting('OUTBOX_RELAY_INTERVAL_MS', 'How often the outbox is handed to the queue (and lost jobs re-driven)', int(50, 600_000), 2_000),
+  relayIntervalMs: setting('OUTBOX_RELAY_INTERVAL_MS', 'Fallback poll of the outbox (committed work wakes the relay at once through LISTEN/NOTIFY; this also re-drives lost jobs)', int(50, 600_000), 2_000),
   monthEndHour: setting('MONTH_END_SYNC_HOUR', 'Local hour (Asia/Ho_Chi_Minh) on the last day of the month from which the month-end sync runs', int(0, 23), 20),
   schedulesEnabled: setting('SCHEDULES_ENABLED', 'Whether this worker registers and runs the scheduled jobs (reminders, month-end sync, reconciliation)', bool, true),
   workerLockMs: setting('WORKER_LOCK_MS', 'BullMQ job lock; a job of a crashed worker is taken over after about this long', int(500, 600_000), 30_000),

@@ -9,6 +9,7 @@ import { createOutboxQueue, redisConnection } from '../jobs/queues.ts';
 import { startOutboxWorker, type TopicHandler } from '../jobs/outbox-worker.ts';
 import { startRelay } from '../jobs/outbox-relay.ts';
 import { PUSH_TOPIC } from '../store/batches.ts';
+import { listenOutbox } from '../store/outbox.ts';
 import { pushBatchOnce } from '../sync/push-batch.ts';
 import type { NationalClient } from '../exchange/national-client.ts';
 import { createScheduleQueue, registerSchedules, startScheduleWorker } from '../jobs/scheduler.ts';
@@ -43,6 +44,9 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
     handlers: topicHandlers(config, rt, client),
   });
   const relay = startRelay({ db: rt.db, queue, logger: rt.logger }, config.relayIntervalMs);
+  // Committed outbox work wakes the relay at once; the interval stays as the safety net.
+  const listener = await listenOutbox(config.databaseUrl, () => relay.wake(),
+    (err) => rt.logger.warn({ err }, 'outbox listener not connected; relaying on the interval until it reconnects'));
   const scheduleQueue = config.schedulesEnabled ? createScheduleQueue(connection, config.queuePrefix) : null;
   const scheduleWorker = scheduleQueue
     ? (await registerSchedules(scheduleQueue, config.monthEndHour),
@@ -52,6 +56,7 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
   let closing: Promise<void> | undefined;
   return {
     close: () => (closing ??= (async () => {
+      await listener.close();
       await relay.stop();
       await metricsServer?.close();
       await scheduleWorker?.close();

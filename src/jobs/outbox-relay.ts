@@ -1,6 +1,7 @@
-// Hands outbox rows to the queue. Runs on an interval in every worker; idempotent by job id, so
-// several relays at once are harmless. A row stays pending until its work is settled in the database,
-// so a job lost with Redis (restart, flush) is simply added again on the next tick.
+// Hands outbox rows to the queue. Runs when the outbox listener wakes it and, as a safety net, on an
+// interval in every worker; idempotent by job id, so several relays at once are harmless. A row stays
+// pending until its work is settled in the database, so a job lost with Redis (restart, flush) is simply
+// added again on the next tick.
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Db } from '../store/db.ts';
@@ -34,19 +35,52 @@ export async function relayOnce(deps: RelayDeps): Promise<number> {
   return created;
 }
 
-/** Runs relayOnce every `intervalMs` until stopped; a failing pass is logged and retried next tick. */
-export function startRelay(deps: RelayDeps, intervalMs: number): { stop(): Promise<void> } {
+export interface Relay {
+  stop(): Promise<void>;
+  /** Runs a pass soon: now when idle, else once more right after the running one. */
+  wake(): void;
+}
+
+/** Runs relayOnce every `intervalMs` and on wake(); a failing pass is logged and retried next tick. */
+export function startRelay(deps: RelayDeps, intervalMs: number): Relay {
+  return startPasses(() => relayOnce(deps), intervalMs, (err) => deps.logger.warn({ err }, 'outbox relay pass failed'));
+}
+
+/**
+ * Runs `pass` now, then `intervalMs` after each pass ends, and on wake(). Never two passes at once:
+ * wakes during a pass (a burst of notifications) fold into one more pass right after it.
+ */
+export function startPasses(pass: () => Promise<unknown>, intervalMs: number, onError: (err: unknown) => void): Relay {
   let stopped = false;
-  let running: Promise<unknown> = Promise.resolve();
-  let timer: NodeJS.Timeout;
-  const tick = () => {
+  let running: Promise<void> | undefined;
+  let again = false;
+  let timer: NodeJS.Timeout | undefined;
+  const run = (): void => {
+    clearTimeout(timer);
     if (stopped) return;
-    running = relayOnce(deps).catch((err) => deps.logger.warn({ err }, 'outbox relay pass failed')).finally(() => {
-      if (!stopped) timer = setTimeout(tick, intervalMs);
+    if (running) {
+      again = true;
+      return;
+    }
+    running = (async () => {
+      try {
+        await pass();
+      } catch (err) {
+        onError(err);
+      }
+    })();
+    void running.then(() => {
+      running = undefined;
+      if (stopped) return;
+      if (again) {
+        again = false;
+        run();
+      } else timer = setTimeout(run, intervalMs);
     });
   };
-  timer = setTimeout(tick, 0);
+  timer = setTimeout(run, 0);
   return {
+    wake: run,
     stop: async () => {
       stopped = true;
       clearTimeout(timer);
