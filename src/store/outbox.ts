@@ -2,6 +2,7 @@
 // needs it, and marked done in the same transaction as the state change that settles it.
 import pg from 'pg';
 import type { Db, Tx } from './db.ts';
+import { backoffCeiling } from '../exchange/retry-policy.ts';
 import type { Prisma as P } from '../generated/prisma/client.ts';
 
 /** Notified at commit when outbox work becomes available (triggers of migration 0006_outbox_notify). */
@@ -32,10 +33,8 @@ export async function markDispatched(db: Db, ids: bigint[]): Promise<void> {
 
 export interface OutboxListener { close(): Promise<void> }
 
-/** Wait before the listener's next connection attempt, after `failures` failed ones in a row. */
-export function listenRetryDelayMs(failures: number): number {
-  return Math.min(1_000 * 2 ** failures, 30_000);
-}
+/** Wait before the listener's next connection attempt: 1 s, doubling with each failed one in a row, at most 30 s. */
+const LISTEN_BACKOFF = { baseMs: 1_000, factor: 2, maxMs: 30_000 };
 
 /**
  * Calls `onNotify` when outbox work becomes available, over one dedicated connection (LISTEN needs a
@@ -54,7 +53,7 @@ export async function listenOutbox(databaseUrl: string, onNotify: () => void, on
 
   const retry = () => {
     if (closed || timer) return;
-    timer = setTimeout(() => { timer = undefined; connecting = attempt(); }, listenRetryDelayMs(failures));
+    timer = setTimeout(() => { timer = undefined; connecting = attempt(); }, backoffCeiling(failures + 1, LISTEN_BACKOFF));
   };
 
   const attempt = async (): Promise<void> => {

@@ -42,6 +42,12 @@ export interface BuildResult {
  */
 const CANDIDATE_PAGE = 200;
 
+/** Work started one step ahead and awaited later: its failure is thrown there, not reported as unhandled meanwhile. */
+function ahead<T>(work: Promise<T>): Promise<T> {
+  work.catch(() => {});
+  return work;
+}
+
 /** Room for the envelope around the records (header, epilogue). */
 const HEADER_ALLOWANCE = 1024;
 
@@ -97,13 +103,8 @@ async function onePass(period: string | null, o: BatchBuilderOptions, result: Bu
   const prefix = `${o.senderCode}-${period ?? 'X'}-`;
   let conflicted = false;
   let pending: Pending = { entries: [], ids: [], bytes: HEADER_ALLOWANCE };
-  // The batch being stored while the next is built; its failure is kept and thrown at the next wait.
+  // The batch being stored while the next is built; a failure surfaces at the next wait for it.
   let storing: Promise<void> = Promise.resolve();
-  let storeFailure: { err: unknown } | undefined;
-  const stored = async () => {
-    await storing;
-    if (storeFailure) throw storeFailure.err;
-  };
 
   const store = async (batch: NewBatch) => {
     try {
@@ -111,10 +112,9 @@ async function onePass(period: string | null, o: BatchBuilderOptions, result: Bu
       result.batches.push({ batchId: batch.batchId, records: batch.records.length, bytes: batch.payload.length });
       o.logger.info({ batchId: batch.batchId, records: batch.records.length, bytes: batch.payload.length }, 'batch built');
     } catch (err) {
-      if (isGatewayError(err, 'CONFLICT')) {
-        conflicted = true;
-        o.logger.warn({ batchId: batch.batchId }, 'changes moved while the batch was built; rebuilding without them');
-      } else storeFailure ??= { err };
+      if (!isGatewayError(err, 'CONFLICT')) throw err;
+      conflicted = true;
+      o.logger.warn({ batchId: batch.batchId }, 'changes moved while the batch was built; rebuilding without them');
     }
   };
 
@@ -129,22 +129,17 @@ async function onePass(period: string | null, o: BatchBuilderOptions, result: Bu
       batchId, senderCode: o.senderCode, period, payload, signature,
       payloadSha256: createHash('sha256').update(payload).digest('hex'), deadlineAt: new Date(now().getTime() + o.deadlineMs), records: ids,
     };
-    await stored(); // one batch stored at a time, in order
-    storing = store(batch);
+    await storing; // one batch stored at a time, in order
+    storing = ahead(store(batch));
   };
 
   const pageSize = Math.min(o.maxRecords, CANDIDATE_PAGE);
-  const prefetch = (after: string | null): Promise<BatchCandidate[]> => {
-    const page = loadBatchCandidates(o.db, period, after, pageSize);
-    page.catch(() => {}); // handled where it is awaited; not an unhandled rejection meanwhile
-    return page;
-  };
   try {
-    let next = prefetch(null);
+    let next = ahead(loadBatchCandidates(o.db, period, null, pageSize));
     for (;;) {
       const page = await next;
       if (page.length === 0) break;
-      next = prefetch(page[page.length - 1]!.id);
+      next = ahead(loadBatchCandidates(o.db, period, page[page.length - 1]!.id, pageSize));
       for (const c of page) {
         if (refused.has(c.id)) continue;
         const entry = toBatchEntry(c);
@@ -164,8 +159,8 @@ async function onePass(period: string | null, o: BatchBuilderOptions, result: Bu
     }
     await flush();
   } finally {
-    await storing; // never leave a store running behind an error
+    await storing.catch(() => {}); // never leave a store running; an error of the loop itself is the one thrown
   }
-  await stored();
+  await storing;
   return conflicted;
 }
