@@ -12,6 +12,7 @@
 //      simulator, then again (M more changes) against an instant national side that parses nothing,
 //      and the reference over those same M records: the like-for-like gateway/reference ratio;
 //   5. API reads: GET /api/v1/persons/{id} at a fixed rate against `csdl-gateway serve` (a child process).
+// Before 1, the generation rate of demo profiles (the seed's CPU-bound part) is measured in this process.
 // Each process's CPU time and peak resident memory are read from /proc. `--profile` runs the worker with
 // node --cpu-prof and prints its top frames. Results are printed and written as JSON.
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -30,6 +31,9 @@ import { startSink } from '../bench/sink.ts';
 import { fixedRateLoad, percentile } from '../bench/load-generator.ts';
 import { formatTopFrames } from '../bench/cpu-profile.ts';
 import { issueDevToken } from '../auth/dev-token.ts';
+import { createRng, generateProfile } from '../seed/demo-profiles.ts';
+import { localDate } from '../domain/working-days.ts';
+import { systemClock } from '../clock.ts';
 
 export interface BenchOptions {
   count: number;
@@ -97,7 +101,7 @@ interface SyncFigures {
 
 /** Until every batch is settled and nothing approved waits for one (polled lightly: it runs beside the sync). */
 async function settled(db: Db, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
+  const end = performance.now() + timeoutMs;
   for (;;) {
     const { rows: [r] } = await db.pool.query<{ open: string; outbox: string }>(`
       SELECT (SELECT count(*) FROM batch WHERE state NOT IN ('ACCEPTED', 'PARTIAL', 'FAILED'))::text AS open,
@@ -107,7 +111,7 @@ async function settled(db: Db, timeoutMs: number): Promise<void> {
         "SELECT count(*)::text AS waiting FROM profile_change WHERE state = 'PROVINCE_APPROVED' AND batch_id IS NULL");
       if (w!.waiting === '0') return;
     }
-    if (Date.now() > end) throw new Error(`the sync did not settle in ${timeoutMs / 1000} s (${r!.open} batches open, ${r!.outbox} outbox rows pending)`);
+    if (performance.now() > end) throw new Error(`the sync did not settle in ${timeoutMs / 1000} s (${r!.open} batches open, ${r!.outbox} outbox rows pending)`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
@@ -153,8 +157,19 @@ function mainThreadProfile(dir: string): string {
 
 const fmt = (n: number, digits = 1) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
+/** Profiles generated per second on one thread, after a warm-up (the seed makes 250k of them). */
+function profileGenerationRate(today: string, n = 20_000): { profiles: number; seconds: number; perSecond: number } {
+  const rng = createRng(123);
+  for (let i = 0; i < 5_000; i++) generateProfile(rng, { agencyCode: 'H55', today, serial: i }); // warm-up
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) generateProfile(rng, { agencyCode: 'H55', today, serial: i });
+  const seconds = (performance.now() - t0) / 1000;
+  return { profiles: n, seconds, perSecond: n / seconds };
+}
+
 export async function runBench(o: BenchOptions): Promise<Record<string, unknown>> {
   const say = o.print ?? ((line: string) => console.log(`[bench] ${line}`));
+  const clock = systemClock; // the CLI's edge
   const base = loadConfig();
   await checkServices(base);
   const runId = randomBytes(3).toString('hex');
@@ -169,7 +184,7 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
   const databaseUrl = benchUrl.toString();
   const profileDir = join(workDir, `profiles-${runId}`);
   const report: Record<string, unknown> = {
-    runId, count: o.count, monthEnd: o.monthEnd, startedAt: new Date().toISOString(),
+    runId, count: o.count, monthEnd: o.monthEnd, startedAt: clock.now().toISOString(),
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, kernel: release() },
   };
   const children: BenchProcess[] = [];
@@ -196,6 +211,10 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
   say(`database ${benchUrl.pathname.slice(1)} recreated; queue prefix ${config.queuePrefix}; ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'})`);
 
   try {
+    // ── 0. demo profile generation (a figure, not a test: it depends on the machine's load) ──
+    report.profileGeneration = profileGenerationRate(localDate(clock.now()));
+    say(`demo profiles: ${fmt((report.profileGeneration as { perSecond: number }).perSecond, 0)} generated/s (one thread)`);
+
     // ── 1. the province and its initial load ────────────────────────────────
     const seeded = await stage('seed', () => seedProvince(db, config.provinceCode, { count: o.count, seed: 1, synced: false }));
     say(`   ${seeded.persons} persons in ${seeded.agencies} agencies (COPY: ${fmt(seeded.persons / stages.seed!, 0)} records/s)`);
@@ -269,13 +288,13 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
     if (!o.skip.has('month-end') && o.monthEnd > 0) {
       const m = Math.min(o.monthEnd, o.count);
       const monthEnd = async (label: string, key: string, national: BenchProcess | null, nationalUrl: string) => {
-        const since = new Date();
+        const since = clock.now();
         const { created: updates } = await stage(`${key} changes`, () => createMonthUpdates(db, config.provinceCode, m));
         const approvals = await stage(`${key} approvals`, () => approveAll(db, setup, { provinceCode: config.provinceCode, senderCode: config.senderCode, head }));
         say(`   ${updates} CAP_NHAT changes; ${approvals.agencies} heads in ${fmt(approvals.agencyMs / 1000)} s, Sở Nội vụ in ${fmt(approvals.provinceMs / 1000)} s`);
         const env = envOf(loadConfig({}, { ...live, nationalBaseUrl: nationalUrl, nationalTokenUrl: `${nationalUrl}/token` }), { SCHEDULES_ENABLED: 'false' });
         worker = await startWorker(`worker-${key}`, env);
-        const sync = await timedSync(db, worker, national, new Date());
+        const sync = await timedSync(db, worker, national, clock.now());
         stages[`${key} sync`] = sync.wallSeconds;
         printSync(say, `${label} (${m} changed records)`, sync);
         await worker.stop();
@@ -310,8 +329,8 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
       });
       // After the syncs PostgreSQL is still vacuuming and writing: let it settle (autovacuum done, a
       // checkpoint), then warm the API up (JIT, connections, lazily loaded modules) at the same rate.
-      const settleEnd = Date.now() + 180_000;
-      while (Date.now() < settleEnd) {
+      const settleEnd = performance.now() + 180_000;
+      while (performance.now() < settleEnd) {
         const { rows: [v] } = await db.pool.query<{ n: string }>(
           "SELECT count(*)::text AS n FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'");
         if (v!.n === '0') break;
@@ -336,7 +355,7 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
     }
 
     report.stages = stages;
-    report.finishedAt = new Date().toISOString();
+    report.finishedAt = clock.now().toISOString();
     const out = join(workDir, `bench-${o.count}-${runId}.json`);
     writeFileSync(out, JSON.stringify(report, null, 2));
     say(`figures written to ${out}`);

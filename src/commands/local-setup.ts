@@ -6,17 +6,19 @@ import { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import { serverReachable } from '../store/migrate.ts';
 import { makeDemoPki, type DemoPkiManifest } from '../pki/demo-pki.ts';
+import { systemClock, type Clock } from '../clock.ts';
 
 /** The demo PKI's CRLs are good for 30 days: remake it after 20. */
 const PKI_MAX_AGE_MS = 20 * 86_400_000;
 
-export async function ensureDemoPki(dir: string): Promise<DemoPkiManifest> {
+export async function ensureDemoPki(dir: string, clock: Clock = systemClock): Promise<DemoPkiManifest> {
   const file = join(dir, 'manifest.json');
   if (existsSync(file)) {
     const manifest = JSON.parse(readFileSync(file, 'utf8')) as DemoPkiManifest;
-    if (Date.now() - Date.parse(manifest.generatedAt) < PKI_MAX_AGE_MS) return manifest;
+    const age = clock.now().getTime() - Date.parse(manifest.generatedAt);
+    if (age >= 0 && age < PKI_MAX_AGE_MS) return manifest; // made in the future (clock moved back): remake
   }
-  return makeDemoPki(dir);
+  return makeDemoPki(dir, { clock });
 }
 
 /** Throws one line naming what is missing: PostgreSQL or Redis. */

@@ -10,6 +10,7 @@ import { generateSigningKey, type KeySpec, type SigningKey } from './keys.ts';
 import { OID_KP_CLIENT_AUTH, OID_KP_OCSP_SIGNING, OID_KP_SERVER_AUTH, OID_KP_TIME_STAMPING } from './oids.ts';
 import { toPem } from './pem.ts';
 import { writePkcs12 } from './pkcs12.ts';
+import { systemClock, type Clock } from '../clock.ts';
 
 /** Password of org-signer.p12 (also in README.md). A demo value: production reads it from an env var. */
 export const DEMO_P12_PASSWORD = 'demo-only-password';
@@ -137,8 +138,8 @@ export interface DemoPkiManifest {
 const DAY_MS = 86_400_000;
 
 /** Writes the demo PKI into `outDir` and returns what it wrote (also saved as manifest.json). */
-export async function makeDemoPki(outDir: string, options: { now?: Date } = {}): Promise<DemoPkiManifest> {
-  const now = options.now ?? new Date();
+export async function makeDemoPki(outDir: string, options: { clock?: Clock } = {}): Promise<DemoPkiManifest> {
+  const now = (options.clock ?? systemClock).now();
   // Whole seconds: certificates and CRLs carry no milliseconds, and the manifest must say what they say.
   const at = (days: number) => new Date(Math.floor((now.getTime() + days * DAY_MS) / 1000) * 1000);
   await mkdir(outDir, { recursive: true });

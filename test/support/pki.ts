@@ -1,14 +1,17 @@
-// The demo PKI for tests: generated once per day and per version of the generator into
+// The demo PKI for tests: its dates are relative to the TEST's clock (default: the process clock,
+// which faketime moves; a test with a fixed clock passes it, e.g. getTestPki(fixedClock(…))), never
+// to the real day. Generated once per day of that clock and per version of the generator into
 // os.tmpdir()/csdl-gateway-test-pki-<hash>, shared by every test process (written to a temporary
 // directory, then renamed into place, so concurrent workers never see half a PKI), and loaded once
-// per process.
-import { createHash } from 'node:crypto';
+// per process and day.
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeDemoPki, type DemoCrl, type DemoEntity, type DemoPkiManifest } from '../../certs.example/make-pki.ts';
+import { fixedClock, systemClock, type Clock } from '../../src/clock.ts';
 import { parseCertificates, type Certificate } from '../../src/pki/certificates.ts';
 import { parseCrls, type Crl } from '../../src/pki/crl.ts';
 import { importPrivateKeyPem, type SigningKey } from '../../src/pki/keys.ts';
@@ -28,6 +31,8 @@ export interface TestIdentity extends SigningIdentity {
 
 export interface TestPki {
   readonly dir: string;
+  /** The instant every date of this PKI is relative to (certificates valid from a day before it, CRLs for 30 days after). */
+  readonly issuedAt: Date;
   readonly manifest: DemoPkiManifest;
   readonly p12Password: string;
   /** Absolute path of a file of the PKI (e.g. "org-signer.p12"). */
@@ -45,21 +50,27 @@ export interface TestPki {
   readonly crls: Crl[];
 }
 
-let loaded: Promise<TestPki> | undefined;
+const loaded = new Map<string, Promise<TestPki>>();
 
-export function getTestPki(): Promise<TestPki> {
-  loaded ??= ensureGenerated().then(load);
-  return loaded;
+/** The test PKI for the day of `clock` (UTC), issued at 00:00Z of that day: every test of that day shares it. */
+export function getTestPki(clock: Clock = systemClock): Promise<TestPki> {
+  const day = clock.now().toISOString().slice(0, 10);
+  let pki = loaded.get(day);
+  if (!pki) loaded.set(day, pki = ensureGenerated(day).then(load));
+  return pki;
 }
 
-async function ensureGenerated(): Promise<string> {
+async function ensureGenerated(day: string): Promise<string> {
   const hash = createHash('sha256');
   for (const file of GENERATOR_SOURCES) hash.update(await readFile(join(ROOT, file)));
-  hash.update(new Date().toISOString().slice(0, 10)); // dates in the PKI are relative to the day it was made
+  hash.update(day); // dates in the PKI are relative to that day
   const dir = join(tmpdir(), `${PREFIX}${hash.digest('hex').slice(0, 16)}`);
-  if (existsSync(join(dir, 'manifest.json'))) return dir;
-  const staging = `${dir}.tmp-${process.pid}-${Date.now()}`;
-  await makeDemoPki(staging);
+  if (existsSync(join(dir, 'manifest.json'))) {
+    if (!underFaketime()) await utimes(dir, new Date(), new Date()).catch(() => undefined); // in use: not stale
+    return dir;
+  }
+  const staging = `${dir}.tmp-${process.pid}-${randomUUID()}`;
+  await makeDemoPki(staging, { clock: fixedClock(`${day}T00:00:00Z`) });
   try {
     await rename(staging, dir);
   } catch {
@@ -71,6 +82,9 @@ async function ensureGenerated(): Promise<string> {
 
 /** PKIs of earlier days or generator versions, left by earlier runs (none of today's runs uses them). */
 async function removeStale(current: string): Promise<void> {
+  // Under faketime the process clock is not the file system's: every other PKI (of other checkouts
+  // running now) would look stale, so clean up only on runs with the real clock.
+  if (underFaketime()) return;
   const cutoff = Date.now() - 2 * 86_400_000;
   for (const name of await readdir(tmpdir())) {
     const path = join(tmpdir(), name);
@@ -78,6 +92,10 @@ async function removeStale(current: string): Promise<void> {
     const info = await stat(path).catch(() => undefined);
     if (info && info.mtimeMs < cutoff) await rm(path, { recursive: true, force: true });
   }
+}
+
+function underFaketime(): boolean {
+  return process.env.LD_PRELOAD?.includes('faketime') ?? false;
 }
 
 async function load(dir: string): Promise<TestPki> {
@@ -101,6 +119,7 @@ async function load(dir: string): Promise<TestPki> {
     entity.startsWith('national') || entity.endsWith('root-ca') || entity === 'intermediate-ca' ? [] : [certificate('intermediate-ca')];
   return {
     dir,
+    issuedAt: new Date(manifest.generatedAt),
     manifest,
     p12Password: manifest.p12Password,
     path,

@@ -1,5 +1,6 @@
 // Two-step signing: prepare → the signer's tool signs → assemble → verify.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { fixedClock } from '../../../src/clock.ts';
 import type { ErrorCode } from '../../../src/errors.ts';
 import { digestBytes } from '../../../src/pki/algorithms.ts';
 import { certificateSha256 } from '../../../src/pki/certificates.ts';
@@ -25,9 +26,9 @@ async function expectCode(promise: Promise<unknown>, code: ErrorCode, reason?: s
 }
 
 describe('prepare', () => {
-  it('returns the DER signed attributes and the SHA-256 of them, plus an algorithm hint', () => {
-    const cert = pki.certificate('head-rsa');
+  it('returns the DER signed attributes and the SHA-256 of them, plus an algorithm hint', async () => {
     const signingTime = new Date('2026-11-27T03:00:00.750Z');
+    const cert = (await getTestPki(fixedClock(signingTime))).certificate('head-rsa'); // a PKI issued for that day
     const prepared = prepareExternalSignature({ data, signerCertificate: cert, signingTime });
     expect(prepared.signedAttrsDer[0]).toBe(0x31); // SET OF
     expect(bytesEqual(prepared.digestToSign, digestBytes('SHA-256', prepared.signedAttrsDer))).toBe(true);

@@ -166,17 +166,3 @@ describe('generateProfile options', () => {
     expect(p.SoYeuLyLich.NoiOHienNay).toMatch(/, tỉnh Phú Thọ$/);
   });
 });
-
-describe('speed (the benchmarks seed 250k records)', () => {
-  it('generates well over the target rate', () => {
-    const rng = createRng(123);
-    for (let i = 0; i < 5000; i++) generateProfile(rng, { agencyCode: 'H55', today, serial: i }); // warm-up
-    const n = 20_000;
-    const started = performance.now();
-    for (let i = 0; i < n; i++) generateProfile(rng, { agencyCode: 'H55', today, serial: i });
-    const perSecond = Math.round(n / ((performance.now() - started) / 1000));
-    console.info(`demo profiles: ${perSecond}/s`);
-    // >20k/s on the project's machines (measured ~30–45k/s); the bound here leaves room for loaded CI.
-    expect(perSecond).toBeGreaterThan(5000);
-  });
-});
