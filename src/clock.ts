@@ -38,3 +38,6 @@ export function steppedClock(start: Date | string): SteppedClock {
 export function epochMs(clock: Clock): number {
   return clock.now().getTime();
 }
+
+/** Milliseconds since the epoch on the system clock: the default of the `now: () => number` options. */
+export const systemMs = (): number => systemClock.now().getTime();

@@ -19,13 +19,14 @@ import { verifyDetached, type VerifyResult } from '../pki/verify-cms.ts';
 import { assembleExternalSignature, prepareExternalSignature, type PreparedSignature } from '../pki/external-signing.ts';
 import { certificateDer, parseCertificates, serialNumberHex, subjectOf, type Certificate } from '../pki/certificates.ts';
 import { approvalVerifyOptions, type SigningSetup } from './signing-setup.ts';
+import type { Clock } from '../clock.ts';
 
 export interface ApprovalDeps {
   db: Db;
   setup: SigningSetup;
   provinceCode: string;
   senderCode: string;
-  now: () => Date;
+  clock: Clock;
 }
 
 export interface ApprovalTarget {
@@ -42,7 +43,7 @@ const bytes = (u: Uint8Array): Uint8Array<ArrayBuffer> => new Uint8Array(u);
 
 /** May this person approve at this level, for this agency and month, now? */
 async function authorise(deps: ApprovalDeps, principal: Principal, t: ApprovalTarget): Promise<Authority> {
-  const now = deps.now();
+  const now = deps.clock.now();
   if (t.level === 'SO_NOI_VU') {
     if (principal.role !== 'PROVINCE_OPERATOR' || !isWithinSubtree(deps.senderCode, principal.agencyCode)) {
       throw new GatewayError('FORBIDDEN', { reason: 'only a Sở Nội vụ operator approves at province level' });
@@ -72,11 +73,11 @@ async function eligibleItems(deps: ApprovalDeps, t: ApprovalTarget): Promise<Man
 }
 
 function draft(deps: ApprovalDeps, t: ApprovalTarget, items: ManifestItem[]): Buffer {
-  return buildApprovalManifest({ level: t.level, agencyCode: t.agencyCode, period: t.period, createdAt: vnIso(deps.now()), items });
+  return buildApprovalManifest({ level: t.level, agencyCode: t.agencyCode, period: t.period, createdAt: vnIso(deps.clock.now()), items });
 }
 
 async function verifyApproval(deps: ApprovalDeps, manifest: Uint8Array, cms: Uint8Array): Promise<VerifyResult> {
-  return verifyDetached(manifest, cms, { ...approvalVerifyOptions(deps.setup), now: deps.now() });
+  return verifyDetached(manifest, cms, { ...approvalVerifyOptions(deps.setup), now: deps.clock.now() });
 }
 
 async function record(deps: ApprovalDeps, principal: Principal, t: ApprovalTarget, authority: Authority,
@@ -102,7 +103,7 @@ export async function approveWithOrganisationKey(deps: ApprovalDeps, principal: 
   const authority = await authorise(deps, principal, t);
   const items = await eligibleItems(deps, t);
   const manifest = draft(deps, t, items);
-  const cms = await signDetached(manifest, signer, { signingTime: deps.now(), ...(deps.setup.tsaUrl ? { tsaUrl: deps.setup.tsaUrl } : {}) });
+  const cms = await signDetached(manifest, signer, { signingTime: deps.clock.now(), ...(deps.setup.tsaUrl ? { tsaUrl: deps.setup.tsaUrl } : {}) });
   const verified = await verifyApproval(deps, manifest, cms);
   return record(deps, principal, t, authority, manifest, cms, items, verified);
 }
@@ -124,8 +125,8 @@ export async function startSigningSession(deps: ApprovalDeps, principal: Princip
   const certificate = firstCertificate(certificatePem);
   const items = await eligibleItems(deps, t);
   const manifest = draft(deps, t, items);
-  const prepared = prepareExternalSignature({ data: manifest, signerCertificate: certificate, signingTime: deps.now() });
-  const expiresAt = new Date(deps.now().getTime() + deps.setup.sessionMinutes * 60_000);
+  const prepared = prepareExternalSignature({ data: manifest, signerCertificate: certificate, signingTime: deps.clock.now() });
+  const expiresAt = new Date(deps.clock.now().getTime() + deps.setup.sessionMinutes * 60_000);
   const session = await createSigningSession(deps.db, principal, {
     level: t.level, agencyCode: t.agencyCode, period: t.period, manifest: bytes(manifest), signedAttrs: bytes(prepared.signedAttrsDer),
     certificate: bytes(certificateDer(certificate)), expiresAt,
@@ -139,7 +140,7 @@ export async function startSigningSession(deps: ApprovalDeps, principal: Princip
 export async function completeSigningSession(deps: ApprovalDeps, principal: Principal, sessionId: string,
   input: { signatureValue: Uint8Array; chainPem?: string }) {
   const session = await getSigningSession(deps.db, sessionId);
-  if (!session || session.completedAt || session.expiresAt < deps.now() || session.createdBy !== principal.subject) {
+  if (!session || session.completedAt || session.expiresAt < deps.clock.now() || session.createdBy !== principal.subject) {
     throw new GatewayError('SIGNING_SESSION_NOT_FOUND', { sessionId });
   }
   const t: ApprovalTarget = { level: session.level, agencyCode: session.agencyCode, period: session.period };

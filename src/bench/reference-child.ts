@@ -12,6 +12,7 @@ import pg from 'pg';
 import { Pool } from 'undici';
 import { referenceBatchXml, referenceRecordXml, type ReferenceRow } from './reference-xml.ts';
 import { formatDateTime } from '../exchange/xml/xml-text.ts';
+import { systemClock } from '../clock.ts';
 
 const env = (name: string) => {
   const v = process.env[name];
@@ -68,7 +69,7 @@ async function run() {
     if (rows.length === 0) break;
     after = rows[rows.length - 1]!.id;
     const batchId = `REF-${String(++batches).padStart(6, '0')}`;
-    const payload = Buffer.from(referenceBatchXml({ batchId, senderCode, period: null, createdAt: formatDateTime(new Date()) }, rows.map(referenceRecordXml)), 'utf8');
+    const payload = Buffer.from(referenceBatchXml({ batchId, senderCode, period: null, createdAt: formatDateTime(systemClock.now()) }, rows.map(referenceRecordXml)), 'utf8');
     const body = JSON.stringify({ batchId, senderCode, period: null, recordCount: rows.length,
       payloadSha256: createHash('sha256').update(payload).digest('hex'), payload: payload.toString('base64'), signature: '' });
     records += rows.length;

@@ -8,6 +8,7 @@
 import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
+import { systemClock } from '../clock.ts';
 
 export interface Sink {
   url: string;
@@ -36,7 +37,7 @@ export async function startSink(o: { national?: boolean } = {}): Promise<Sink> {
       if (req.method === 'POST' && req.url === '/batches') {
         const batchId = String(req.headers['idempotency-key'] ?? '');
         const accepted = Number(/"recordCount":(\d+)/.exec(head)?.[1] ?? 0);
-        return json(200, { receiptId: randomUUID(), batchId, status: 'ACCEPTED', accepted, rejected: [], receivedAt: new Date().toISOString() });
+        return json(200, { receiptId: randomUUID(), batchId, status: 'ACCEPTED', accepted, rejected: [], receivedAt: systemClock.now().toISOString() });
       }
       return json(404, { code: 'NOT_FOUND', message: 'not found' });
     });

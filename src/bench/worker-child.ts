@@ -33,7 +33,7 @@ process.on('message', (message: { type: string }) => {
   if (message.type !== 'month-end') return;
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
-  runSchedule('month-end-sync', deps, new Date(), { force: true }).then((result) => {
+  runSchedule('month-end-sync', deps, deps.db.clock.now(), { force: true }).then((result) => {
     const cpu = process.cpuUsage(cpu0);
     const built = result.ran ? result.built : undefined;
     process.send!({

@@ -17,6 +17,7 @@ import { importPrivateKeyPem } from '../pki/keys.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { ChangeKind } from '../generated/prisma/client.ts';
 import { isGatewayError } from '../errors.ts';
+import { systemClock } from '../clock.ts';
 
 export const benchOfficer = (provinceCode: string): Principal => ({ subject: 'bench-officer', role: 'UNIT_OFFICER', agencyCode: provinceCode });
 
@@ -26,7 +27,7 @@ export interface Refusals { count: number; codes: Record<string, number> }
 /** A change per person, made by `edit` from the person's record, prepared as the API prepares it. */
 async function* prepared(persons: AsyncIterable<PersonForChange>, kind: ChangeKind, edit: (p: PersonForChange, i: number) => unknown,
   refused: Refusals): AsyncGenerator<BulkChange> {
-  const today = localDate(new Date());
+  const today = localDate(systemClock.now());
   let i = 0;
   for await (const p of persons) {
     let content: ReturnType<typeof prepareContent>;
@@ -85,18 +86,18 @@ export interface HeadKey { keyPemFile: string; certificatePemFile: string }
 
 /** Every agency head approves its own changes (two-step session), then Sở Nội vụ approves them all. */
 export async function approveAll(db: Db, setup: SigningSetup, o: { provinceCode: string; senderCode: string; head: HeadKey }): Promise<ApprovalFigures> {
-  const now = () => new Date();
-  const deps: ApprovalDeps = { db, setup, provinceCode: o.provinceCode, senderCode: o.senderCode, now };
-  const period = periodOf(now());
+  const clock = db.clock;
+  const deps: ApprovalDeps = { db, setup, provinceCode: o.provinceCode, senderCode: o.senderCode, clock };
+  const period = periodOf(clock.now());
   const operator: Principal = { subject: 'bench-operator', role: 'PROVINCE_OPERATOR', agencyCode: o.senderCode };
   const pending = await pendingApprovalsByAgency(db);
   // Deepest agencies first: each head's manifest covers its subtree, so a parent then signs only its own.
   const agencies = pending.map((p) => p.agencyCode).sort((a, b) => b.length - a.length || a.localeCompare(b));
   let windowOverrides = 0;
-  if (!isInApprovalWindow(now())) {
+  if (!isInApprovalWindow(clock.now())) {
     // Outside the last-5-days window the heads may sign only with an operator's audited override.
     for (const agencyCode of agencies) {
-      await createWindowOverride(db, operator, { agencyCode, period, reason: 'benchmark: approvals outside the last-5-days window', validUntil: new Date(Date.now() + 86_400_000) });
+      await createWindowOverride(db, operator, { agencyCode, period, reason: 'benchmark: approvals outside the last-5-days window', validUntil: new Date(clock.now().getTime() + 86_400_000) });
       windowOverrides += 1;
     }
   }

@@ -20,6 +20,7 @@ import { formatDemoSummary, runMonth, type DemoSummary } from '../demo/month-dem
 import type { FaultPlan } from '../simulator/index.ts';
 import { createRng, generateProfile } from '../seed/demo-profiles.ts';
 import { localDate } from '../domain/working-days.ts';
+import { systemClock } from '../clock.ts';
 
 export interface DemoOptions {
   count: number;
@@ -101,15 +102,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       waitForSettled: () => waitForSettled(rt.db, 180_000),
       // A civil servant of a ministry moves into the province: the national side signs and sends §7.
       sendInboundTransfer: async (toAgencyCode) => {
-        const person = generateProfile(createRng(77), { agencyCode: 'G09.20', today: localDate(new Date()), category: 'CONG_CHUC', serial: 999_001 });
+        const person = generateProfile(createRng(77), { agencyCode: 'G09.20', today: localDate(systemClock.now()), category: 'CONG_CHUC', serial: 999_001 });
         await sim.sim.preloadRecord({ version: 4, holderCode: 'G09.20', hoSo: {
           SoDinhDanh: person.personalId, MaDonViQuanLy: 'G09.20', MaDonViSuDung: 'G09.20', PhanLoai: person.category, TrangThai: 'DANG_CONG_TAC',
           SoYeuLyLich: person.SoYeuLyLich,
           PheDuyet: [{ Cap: 'SO_NOI_VU', MaDonVi: 'G09.20', ThoiGian: '2026-06-30T10:00:00+07:00', SoHieuChungThu: '0A', MaBamBienBan: '1'.repeat(64) }],
         } });
-        const requestId = `YC-${Date.now()}`;
+        const requestId = `YC-${systemClock.now().getTime()}`;
         const sent = await sim.sim.sendTransferRequest(address, { requestId, personalId: person.personalId, fromAgencyCode: 'G09.20', toAgencyCode,
-          decisionNo: '456/QĐ-BNV', effectiveDate: localDate(new Date()) });
+          decisionNo: '456/QĐ-BNV', effectiveDate: localDate(systemClock.now()) });
         say(`   inbound transfer ${requestId} from G09.20 to ${toAgencyCode}: HTTP ${sent.status}`);
         return sent.status === 202 ? requestId : null;
       },
@@ -130,12 +131,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
 
 /** Until nothing is left to deliver: no pending outbox row and no batch in progress. */
 async function waitForSettled(db: ReturnType<typeof openDb>, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
+  const end = performance.now() + timeoutMs;
   for (;;) {
     const pending = await db.prisma.outbox.count({ where: { doneAt: null } });
     const approved = await db.prisma.profileChange.count({ where: { state: 'PROVINCE_APPROVED', batchId: null } });
     if (pending === 0 && approved === 0) return;
-    if (Date.now() > end) throw new Error(`the month-end push did not settle in ${timeoutMs / 1000} s (${pending} outbox rows pending)`);
+    if (performance.now() > end) throw new Error(`the month-end push did not settle in ${timeoutMs / 1000} s (${pending} outbox rows pending)`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }

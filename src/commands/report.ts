@@ -8,6 +8,7 @@ import { Command, Option } from 'commander';
 import { loadConfig, type Config } from '../config.ts';
 import { GatewayError, isGatewayError } from '../errors.ts';
 import type { Db } from '../store/db.ts';
+import { systemClock } from '../clock.ts';
 
 export type ReportName = 'deadlines' | 'headcount';
 
@@ -49,7 +50,7 @@ async function deadlines(db: Db, config: Config, agencyCode: string, opts: Repor
   const { deadlineReport, overdueItems } = await import('../reports/report-runner.ts');
   const { localDate } = await import('../domain/working-days.ts');
   const policy = deadlinePolicyOf(config);
-  const asOf = opts.asOf ?? localDate(new Date());
+  const asOf = opts.asOf ?? localDate(systemClock.now());
   if (opts.format === 'csv') return deadlineCsv(await overdueItems(db, policy, agencyCode, asOf));
   return `${JSON.stringify(await deadlineReport(db, policy, { agencyCode, asOf }), null, 2)}\n`;
 }

@@ -28,7 +28,7 @@ function categoryFor(code: string, r: number): PhanLoai {
 }
 
 export async function seedProvince(db: Db, provinceCode: string, options: SeedOptions): Promise<{ agencies: number; persons: number }> {
-  const today = localDate(new Date());
+  const today = localDate(db.clock.now());
   const agencies = validateAgencyList(demoAgencies(provinceCode), { provinceCode, knownCodes: new Set(), today: '2025-07-01' });
   await upsertAgencies(db, systemPrincipal(provinceCode), agencies);
   const places = employers(agencies.map((a) => a.code));
@@ -37,7 +37,7 @@ export async function seedProvince(db: Db, provinceCode: string, options: SeedOp
   const version = 1;
   const synced = options.synced === false ? 0 : version;
   function* rows(): Generator<CopyValue[]> {
-    const now = new Date();
+    const now = db.clock.now();
     for (let serial = 0; seen.size < options.count; serial++) {
       const agencyCode = rng.pick(places);
       const person = generateProfile(rng, { agencyCode, category: categoryFor(agencyCode, rng.next()), today, serial });
@@ -60,9 +60,9 @@ export async function seedDemoProvince(config: Config, options: SeedOptions): Pr
       console.log(`the database already holds ${existing} persons: seeding skipped (use a fresh database)`);
       return;
     }
-    const started = Date.now();
+    const started = performance.now();
     const result = await seedProvince(db, config.provinceCode, options);
-    console.log(`seeded ${result.agencies} agencies and ${result.persons} persons of ${config.provinceCode} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(`seeded ${result.agencies} agencies and ${result.persons} persons of ${config.provinceCode} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   } finally {
     await db.close();
   }

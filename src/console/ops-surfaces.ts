@@ -16,7 +16,7 @@ export const QUEUE_BOARD_PATH = '/admin/queues';
 export const opsSurfaces: FastifyPluginAsync<{ signing: SigningSetup; verifyToken: TokenVerifier }> = async (app, { signing, verifyToken }) => {
   const { db, config, queues } = app.deps;
   const metrics = app.deps.metrics ?? createGatewayMetrics();
-  const now = app.deps.now ?? (() => new Date());
+  const now = () => app.deps.clock.now();
   bindStateCollectors(metrics, {
     db,
     ...(queues ? { queues } : {}),

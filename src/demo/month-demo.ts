@@ -9,6 +9,7 @@ import type { Role } from '../auth/principal.ts';
 import { isInApprovalWindow, periodOf, approvalWindow } from '../domain/working-days.ts';
 import { signPreparedDigest } from '../pki/external-signing.ts';
 import type { SigningKey } from '../pki/keys.ts';
+import { systemClock } from '../clock.ts';
 
 export interface DemoContext {
   config: Config;
@@ -62,7 +63,7 @@ export async function runMonth(ctx: DemoContext, options: { changes: number }): 
   const { config } = ctx;
   const province = config.provinceCode;
   const operator = await token('PROVINCE_OPERATOR', province, 'snv-van-hanh');
-  const now = new Date();
+  const now = systemClock.now();
   const period = periodOf(now);
 
   // 1. Entry: employees and unit officers submit changes with their supporting documents.

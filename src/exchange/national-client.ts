@@ -20,6 +20,7 @@ import {
 } from './national-errors.ts';
 import { createInFlightLimit } from './in-flight-limit.ts';
 import { createTokenCache, type IssuedToken } from './token-cache.ts';
+import { systemMs } from '../clock.ts';
 
 /** Client certificate for mutual TLS, and the CA that issued the platform's server certificate. */
 export interface MutualTlsOptions {
@@ -146,7 +147,7 @@ async function readBody(body: Dispatcher.ResponseData['body'], limit: number): P
 }
 
 export function createNationalClient(o: NationalClientOptions): NationalClient {
-  const now = o.now ?? Date.now;
+  const now = o.now ?? systemMs;
   const newRequestId = o.newRequestId ?? randomUUID;
   const maxInFlight = o.maxInFlight ?? DEFAULTS.maxInFlight;
   const maxResponseBytes = o.maxResponseBytes ?? DEFAULTS.maxResponseBytes;

@@ -7,6 +7,7 @@ import type { BatchSubmission, Receipt } from './national-contract.ts';
 import type { NationalClient } from './national-client.ts';
 import type { NationalFailure, NationalOutcome } from './national-errors.ts';
 import { decideRetry, type RetryOptions, type StopReason } from './retry-policy.ts';
+import { systemMs } from '../clock.ts';
 
 export interface RetryLoopOptions {
   /** Give up at this moment (epoch ms); the batch is then failed for an operator, never dropped. */
@@ -87,7 +88,7 @@ export async function pushOnce(client: NationalClient, batch: BatchSubmission, l
 
 /** Pushes one batch until it is received, refused for good, or the deadline passes. */
 export async function pushWithRetry(client: NationalClient, batch: BatchSubmission, o: RetryLoopOptions): Promise<PushResult> {
-  const now = o.now ?? Date.now;
+  const now = o.now ?? systemMs;
   const sleep = o.sleep ?? defaultSleep;
   let lookUp = false;
   for (let attempt = 1; ; attempt += 1) {
@@ -115,7 +116,7 @@ export async function pushWithRetry(client: NationalClient, batch: BatchSubmissi
  * unknown outcome is simply tried again.
  */
 export async function callWithRetry<T>(call: () => Promise<NationalOutcome<T>>, o: RetryLoopOptions): Promise<CallResult<T>> {
-  const now = o.now ?? Date.now;
+  const now = o.now ?? systemMs;
   const sleep = o.sleep ?? defaultSleep;
   for (let attempt = 1; ; attempt += 1) {
     const outcome = await call();

@@ -15,6 +15,7 @@
 //   6. an UNKNOWN outcome (no answer after the request was sent) retries with `checkFirst: true`:
 //      the caller must ask `GET /batches/{batchId}` before sending the batch again.
 
+import { systemMs } from '../clock.ts';
 /** The outcome kinds of national-errors.ts; only the fields the policy reads. */
 export type RetryOutcomeKind =
   | 'success' | 'replayed' | 'notFound' | 'transient' | 'permanent' | 'unknown' | 'tokenExpired';
@@ -133,7 +134,7 @@ export function attachedOutcome(err: Error | undefined): RetryOutcome {
  */
 export function toBackoffStrategy(options: BackoffAdapterOptions): BackoffStrategy {
   const outcomeOf = options.outcomeOf ?? attachedOutcome;
-  const clock = options.clock ?? Date.now;
+  const clock = options.clock ?? systemMs;
   return (attemptsMade, _type, err, job) => {
     const decision = decideRetry(outcomeOf(err), attemptsMade, {
       ...options, now: clock(), deadline: options.deadlineOf(job),

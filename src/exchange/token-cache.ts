@@ -3,6 +3,8 @@
 // refused with TOKEN_EXPIRED hands its token back with `invalidate(token)`; only the first of several
 // such callers causes a renewal, the others then get the new token.
 
+import { systemMs } from '../clock.ts';
+
 export interface IssuedToken {
   readonly accessToken: string;
   /** Lifetime in seconds as announced by the token endpoint. */
@@ -39,7 +41,7 @@ export function renewalTime(issuedAt: number, expiresInSeconds: number, fraction
 }
 
 export function createTokenCache(options: TokenCacheOptions): TokenCache {
-  const now = options.now ?? Date.now;
+  const now = options.now ?? systemMs;
   let cached: Cached | undefined;
   let pending: Promise<string> | undefined;
   let fetches = 0;

@@ -4,7 +4,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
-import type { Db } from '../store/db.ts';
+import { withClock, type Db } from '../store/db.ts';
 import type { TokenVerifier } from '../auth/token-verifier.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { authPlugin } from './auth-plugin.ts';
@@ -28,6 +28,7 @@ import { opsRoutes } from './routes/ops.ts';
 import { opsSurfaces } from '../console/ops-surfaces.ts';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.ts';
 import type { OpsQueues } from '../metrics/ops-queues.ts';
+import type { Clock } from '../clock.ts';
 
 export interface AppDeps {
   config: Config;
@@ -39,8 +40,8 @@ export interface AppDeps {
   signing?: SigningSetup;
   /** The national platform, for what the API does there itself (reconciliation run by hand). */
   national?: NationalClient;
-  /** The clock of the workflow rules (approval window); tests move it. */
-  now?: () => Date;
+  /** The clock of every business rule (approval window, deadlines, leases); default: the system clock. Tests move it. */
+  clock?: Clock;
   /** NATIONAL_TRUST_ANCHORS, loaded once (default: read from the configured files). */
   nationalTrust?: NationalTrust;
   /** This process's metrics (national calls, alerts); default: a registry of the app's own. */
@@ -51,7 +52,7 @@ export interface AppDeps {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    deps: AppDeps;
+    deps: AppDeps & { clock: Clock };
   }
 }
 
@@ -62,7 +63,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     requestIdHeader: 'x-request-id',
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array' } },
   });
-  app.decorate('deps', deps);
+  // One clock for the rules and the store: a clock given here (a test's) is also the one the store writes with.
+  const clock = deps.clock ?? deps.db.clock;
+  app.decorate('deps', { ...deps, db: withClock(deps.db, clock), clock });
   installErrorHandler(app);
   for (const schema of sharedSchemas) app.addSchema(schema);
 
@@ -90,7 +93,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await api.register(auditRoutes, { prefix: '/audit' });
     await api.register(scheduleRoutes, { prefix: '/schedules', schedules: () => {
       if (!deps.national) throw new Error('no national client configured');
-      return scheduleDeps(deps.config, deps.db, deps.logger, deps.national, signing);
+      return scheduleDeps(deps.config, app.deps.db, deps.logger, deps.national, signing);
     } });
     await api.register(batchRoutes, { prefix: '/batches', retryDeadlineMs: deps.config.retryDeadlineHours * 3_600_000, signing });
     await api.register(reportRoutes);
@@ -98,7 +101,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await api.register(approvalRoutes, {
       prefix: '/approvals',
       approvals: {
-        db: deps.db, provinceCode: deps.config.provinceCode, senderCode: deps.config.senderCode, now: deps.now ?? (() => new Date()),
+        db: app.deps.db, provinceCode: deps.config.provinceCode, senderCode: deps.config.senderCode, clock: app.deps.clock,
         setup: signing,
       },
     });

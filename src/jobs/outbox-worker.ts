@@ -5,6 +5,7 @@ import { Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import { OUTBOX_QUEUE, type OutboxJobData } from './queues.ts';
 import { toBackoffStrategy, type RetryOutcome } from '../exchange/retry-policy.ts';
+import { systemMs } from '../clock.ts';
 
 /** One attempt at the work of an outbox row. `retry` carries what the retry policy needs. */
 export type TopicHandler = (key: string, context: { jobId: string; deadline: number }) => Promise<{ kind: 'retry'; outcome: RetryOutcome } | { kind: string }>;
@@ -46,7 +47,7 @@ export function startOutboxWorker(o: OutboxWorkerOptions): Worker<OutboxJobData>
     settings: {
       backoffStrategy: toBackoffStrategy({
         baseMs: o.retryBaseMs, maxMs: o.retryMaxMs, factor: 2, jitter: Math.random,
-        deadlineOf: (job) => (job?.data as OutboxJobData | undefined)?.deadline ?? Date.now(),
+        deadlineOf: (job) => (job?.data as OutboxJobData | undefined)?.deadline ?? systemMs(),
       }),
     },
   });

@@ -30,7 +30,7 @@ export function createScheduleQueue(connection: ConnectionOptions, prefix: strin
 
 export function startScheduleWorker(connection: ConnectionOptions, prefix: string, deps: ScheduleDeps, logger: Logger): Worker {
   const worker = new Worker(SCHEDULE_QUEUE, async (job) => {
-    const result = await runSchedule(job.name as ScheduleName, deps, new Date());
+    const result = await runSchedule(job.name as ScheduleName, deps, deps.db.clock.now());
     logger.info({ schedule: job.name, result: result.ran ? 'ran' : result.reason }, 'schedule fired');
     return result.ran;
   }, { connection, prefix, concurrency: 1 });

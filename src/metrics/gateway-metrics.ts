@@ -5,6 +5,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AttemptInfo } from '../exchange/national-client.ts';
 import { createNationalLinkMonitor, LINK_UP_KINDS, type NationalLinkSnapshot } from './national-link.ts';
+import { systemClock } from '../clock.ts';
 
 /** Every metric of the gateway starts with this (default process metrics included). */
 export const METRIC_PREFIX = 'csdl_';
@@ -29,7 +30,7 @@ export interface MetricsOptions {
 }
 
 export function createGatewayMetrics(options: MetricsOptions = {}): GatewayMetrics {
-  const now = options.now ?? (() => new Date());
+  const now = options.now ?? systemClock.now;
   const registry = new Registry();
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
   const registers = [registry];

@@ -2,6 +2,7 @@
 // answer, when one last failed and with which code. Kept in memory from the client's onAttempt hook
 // (no personal data passes through it); the health panel merges it with what the database knows.
 import type { AttemptInfo } from '../exchange/national-client.ts';
+import { systemClock } from '../clock.ts';
 
 export interface NationalLinkSnapshot {
   /** Last attempt answered as the contract expects (success, replay, a "not found" answer). */
@@ -28,7 +29,7 @@ export function createNationalLinkMonitor(): NationalLinkMonitor {
     lastSuccessAt: null, lastSuccessOp: null, lastFailureAt: null, lastFailureCode: null, lastFailureKind: null, lastFailureOp: null, attempts: 0,
   };
   return {
-    record(info, at = new Date()) {
+    record(info, at = systemClock.now()) {
       state = LINK_UP_KINDS.has(info.kind)
         ? { ...state, attempts: state.attempts + 1, lastSuccessAt: at, lastSuccessOp: info.op }
         : {

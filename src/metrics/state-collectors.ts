@@ -32,8 +32,8 @@ function cached<T>(read: () => Promise<T>, ttlMs: number): () => Promise<T> {
   let at = 0;
   let value: Promise<T> | undefined;
   return () => {
-    if (!value || Date.now() - at > ttlMs) {
-      at = Date.now();
+    if (!value || performance.now() - at > ttlMs) {
+      at = performance.now();
       value = read();
       value.catch(() => { value = undefined; });
     }

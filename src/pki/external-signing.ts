@@ -17,6 +17,7 @@ import { buildSignerInfo, encodeSignedData } from './signed-data.ts';
 import { essCertIdMatches } from './signing-certificate.ts';
 import { addSignatureTimestamp } from './sign-cms.ts';
 import type { TimestampRequestOptions, TsaEndpoint } from './timestamp-client.ts';
+import { systemClock } from '../clock.ts';
 
 /** What the signer's tool needs to know to produce the signature value. */
 export interface ExternalAlgorithmHint extends SignatureAlgorithm {
@@ -62,7 +63,7 @@ export function prepareExternalSignature(options: PrepareOptions): PreparedSigna
   if (!schemeFitsKey(algorithm.scheme, key)) throw new GatewayError('SIGNER_MISMATCH', { reason: 'scheme-does-not-fit-key', scheme: algorithm.scheme });
   const usage = keyUsageOf(cert);
   if (usage && !usage.has('digitalSignature') && !usage.has('nonRepudiation')) throw new GatewayError('WRONG_KEY_USAGE', { subject: subjectOf(cert) });
-  const signingTime = signingTimeOf(options.signingTime ?? new Date());
+  const signingTime = signingTimeOf(options.signingTime ?? systemClock.now());
   if (!isValidAt(cert, signingTime)) {
     throw new GatewayError('CERT_EXPIRED', { subject: subjectOf(cert), notBefore: notBefore(cert).toISOString(), notAfter: notAfter(cert).toISOString() });
   }

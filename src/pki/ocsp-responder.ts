@@ -10,6 +10,7 @@ import { caSignatureAlgorithm, signWithKey, type SigningKey } from './keys.ts';
 import type { CrlReason } from './crl.ts';
 import { certIdFor, certIdHashOf, type OcspTransport } from './ocsp.ts';
 import { OID_OCSP_BASIC, OID_OCSP_NONCE } from './oids.ts';
+import { systemClock } from '../clock.ts';
 
 export type OcspCertStatus =
   | { readonly status: 'good' }
@@ -34,7 +35,7 @@ const MALFORMED_REQUEST = 1;
 const UNAUTHORIZED = 6;
 
 export function createOcspResponder(options: OcspResponderOptions): OcspTransport {
-  const now = options.now ?? (() => new Date());
+  const now = options.now ?? systemClock.now;
   const validityMs = options.validityMs ?? 3_600_000;
   const delegated = !sameCertificate(options.issuer, options.responderCertificate);
   return async (requestDer) => {

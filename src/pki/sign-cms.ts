@@ -12,6 +12,7 @@ import { attributeSet, buildSignedAttributes, signedAttributesDer } from './sign
 import { buildSignerInfo, decodeSignedData, encodeSignedData } from './signed-data.ts';
 import type { SigningIdentity } from './signing-identity.ts';
 import { requestTimestamp, type TimestampRequestOptions, type TsaEndpoint } from './timestamp-client.ts';
+import { systemClock } from '../clock.ts';
 
 export interface SignOptions {
   /** signingTime attribute (default: now), truncated to whole seconds. */
@@ -31,7 +32,7 @@ export async function signDetached(data: Uint8Array, signer: SigningIdentity, op
   const signedAttributes = buildSignedAttributes({
     contentType: OID_DATA,
     messageDigest: digestBytes('SHA-256', data),
-    signingTime: options.signingTime ?? new Date(),
+    signingTime: options.signingTime ?? systemClock.now(),
     signerCertificate: signer.certificate,
   });
   const signature = await signWithKey(signer.key, algorithm, signedAttributesDer(signedAttributes));

@@ -12,6 +12,7 @@ import { defaultSignatureAlgorithm, signWithKey, type SigningKey } from './keys.
 import { OID_TST_INFO } from './oids.ts';
 import { buildSignedAttributes, signedAttributesDer } from './signed-attributes.ts';
 import { buildSignerInfo, encodeSignedData } from './signed-data.ts';
+import { systemClock } from '../clock.ts';
 
 /** Policy OID of the demo TSA, in the 2.999 arc that X.660 reserves for examples. */
 export const DEMO_TSA_POLICY = '2.999.3161.1';
@@ -34,7 +35,7 @@ const REJECTION = 2;
 
 export function createTsaHandler(options: TsaOptions): TsaHandler {
   const policy = options.policy ?? DEMO_TSA_POLICY;
-  const now = options.now ?? (() => new Date());
+  const now = options.now ?? systemClock.now;
   const algorithm = defaultSignatureAlgorithm(options.key);
   return async (requestDer) => {
     let request: pkijs.TimeStampReq;

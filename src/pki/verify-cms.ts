@@ -20,6 +20,7 @@ import { readSignedAttributes, type SignedAttributeValues } from './signed-attri
 import { decodeSignedData, findSignerCertificate, signerDigestAlgorithm, verifySignerSignature, type DecodedSignedData } from './signed-data.ts';
 import { essCertIdMatches } from './signing-certificate.ts';
 import { verifyTimestampToken, type VerifiedTimestamp } from './timestamp-token.ts';
+import { systemClock } from '../clock.ts';
 
 export interface VerifyOptions {
   readonly trustAnchors: readonly Certificate[];
@@ -63,7 +64,7 @@ export interface VerifyResult {
 const DEFAULT_SKEW_MS = 5 * 60_000;
 
 export async function verifyDetached(data: Uint8Array, cmsDer: Uint8Array, options: VerifyOptions): Promise<VerifyResult> {
-  const now = options.now ?? new Date();
+  const now = options.now ?? systemClock.now();
   const skew = options.clockSkewMs ?? DEFAULT_SKEW_MS;
   const cms = decodeSignedData(cmsDer, 'BAD_SIGNATURE');
   const attributes = requireCadesAttributes(cms);

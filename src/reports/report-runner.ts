@@ -18,6 +18,6 @@ export async function deadlineReport(db: Db, policy: DeadlinePolicy, o: { agency
   return buildDeadlineReport(items, { asOf: o.asOf, agencyCode: o.agencyCode, days: policy.days, ...(o.limit !== undefined ? { limit: o.limit } : {}) });
 }
 
-export async function headcountReport(db: Db, agencyCode: string, now: Date = new Date()): Promise<HeadcountReport> {
+export async function headcountReport(db: Db, agencyCode: string, now: Date = db.clock.now()): Promise<HeadcountReport> {
   return buildHeadcountReport(await headcountRows(db, agencyCode), { agencyCode, generatedAt: now });
 }

@@ -16,6 +16,7 @@ import type { SimClient, SimContext } from './sim-context.ts';
 import { createSimStats } from './stats.ts';
 import { createSimStorage } from './storage.ts';
 import { tokenEndpoint } from './token-endpoint.ts';
+import { systemClock } from '../clock.ts';
 
 export interface SimulatorTls {
   readonly key: PkiInput;
@@ -76,7 +77,7 @@ export async function buildSimulator(options: SimulatorOptions): Promise<Simulat
   const storage = createSimStorage({ db: options.db, ...(options.schema ? { schema: options.schema } : {}) });
   await storage.init();
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BATCH_BODY_BYTES;
-  const now = options.now ?? (() => new Date());
+  const now = options.now ?? systemClock.now;
   const ctx: SimContext = {
     storage,
     faults: createFaultInjector(faultPlan),

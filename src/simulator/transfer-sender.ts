@@ -9,6 +9,7 @@ import type { TransferRequestFields } from '../exchange/national-contract.ts';
 import { buildTransferRequestDocument } from '../exchange/xml/transfer-request-document.ts';
 import type { NationalSigner } from './signatures.ts';
 import type { SimStorage } from './storage.ts';
+import { systemClock } from '../clock.ts';
 
 export const INBOUND_TRANSFER_PATH = '/api/v1/inbound/transfer-requests';
 
@@ -42,7 +43,7 @@ export async function sendTransferRequest(gatewayUrl: string, input: TransferReq
   const payload = buildTransferRequestDocument(fields);
   const signature = await options.signer.sign(payload);
   const url = gatewayUrl.replace(/\/+$/, '') + INBOUND_TRANSFER_PATH;
-  await options.storage?.saveTransfer(fields, gatewayUrl, (options.now ?? (() => new Date()))());
+  await options.storage?.saveTransfer(fields, gatewayUrl, (options.now ?? systemClock.now)());
   const body = { ...fields, payload: Buffer.from(payload).toString('base64'), signature: signature.toString('base64') };
   const res = await request(url, {
     method: 'POST',

@@ -5,6 +5,7 @@ import { GatewayError } from '../errors.ts';
 import type { Principal } from '../auth/principal.ts';
 import { contentSha256 as contentSha256Of } from '../domain/canonical.ts';
 import type { SoYeuLyLich } from '../domain/profile-schema.ts';
+import { localDate } from '../domain/working-days.ts';
 
 export interface AgencyInput {
   code: string;
@@ -37,7 +38,7 @@ export async function upsertAgencies(db: Db, actor: Principal, rows: AgencyInput
     }
     const created = rows.filter((r) => !existing.has(r.code)).length;
     await appendAudit(tx, { actor: actor.subject, role: actor.role, action: 'AGENCY_IMPORT', entityType: 'agency',
-      agencyCode: actor.agencyCode, details: { created, updated: rows.length - created } });
+      agencyCode: actor.agencyCode, details: { created, updated: rows.length - created } }, db.clock.now());
     return { created, updated: rows.length - created };
   });
 }
@@ -73,7 +74,8 @@ export async function closeAgency(db: Db, actor: Principal, input: {
   code: string; successorCode: string; closedOn: Date; reason: string;
 }): Promise<{ personsMoved: number; changesMoved: number }> {
   return db.prisma.$transaction(async (tx) => {
-    const moved = await movePersons(tx, input.code, input.successorCode, actor.subject);
+    const now = db.clock.now();
+    const moved = await movePersons(tx, input.code, input.successorCode, actor.subject, now);
     const changes = await tx.profileChange.updateMany({
       where: { agencyCode: input.code, state: { notIn: ['SYNCED', 'REJECTED_BY_NATIONAL'] } },
       data: { agencyCode: input.successorCode },
@@ -81,19 +83,18 @@ export async function closeAgency(db: Db, actor: Principal, input: {
     await tx.agency.update({ where: { code: input.code }, data: { activeTo: input.closedOn, successorCode: input.successorCode } });
     await appendAudit(tx, { actor: actor.subject, role: actor.role, action: 'AGENCY_CLOSE', entityType: 'agency', entityId: input.code,
       agencyCode: input.code, details: { successorCode: input.successorCode, closedOn: input.closedOn.toISOString().slice(0, 10),
-        reason: input.reason, personsMoved: moved, changesMoved: changes.count } });
+        reason: input.reason, personsMoved: moved, changesMoved: changes.count } }, now);
     return { personsMoved: moved, changesMoved: changes.count };
   }, { timeout: 120_000 });
 }
 
 /** Moves the persons and gives each a verified change carrying the new codes, hashed like any change. */
-async function movePersons(tx: Tx, from: string, to: string, actor: string): Promise<number> {
+async function movePersons(tx: Tx, from: string, to: string, actor: string, now: Date): Promise<number> {
   const persons = await tx.person.findMany({
     where: { OR: [{ employingAgencyCode: from }, { managingAgencyCode: from }], version: { gt: 0 },
       changes: { none: { state: { notIn: ['SYNCED', 'REJECTED_BY_NATIONAL'] } } } },
   });
-  const today = new Date(`${new Date().toISOString().slice(0, 10)}T00:00:00Z`);
-  const now = new Date();
+  const today = new Date(`${localDate(now)}T00:00:00Z`); // the Vietnamese date, as a DATE column holds it
   const rows = persons.map((p) => {
     const managingAgencyCode = p.managingAgencyCode === from ? to : p.managingAgencyCode;
     const employingAgencyCode = p.employingAgencyCode === from ? to : p.employingAgencyCode;
@@ -109,7 +110,7 @@ async function movePersons(tx: Tx, from: string, to: string, actor: string): Pro
     UPDATE person SET
       managing_agency_code = CASE WHEN managing_agency_code = ${from} THEN ${to} ELSE managing_agency_code END,
       employing_agency_code = CASE WHEN employing_agency_code = ${from} THEN ${to} ELSE employing_agency_code END,
-      updated_at = now()
+      updated_at = ${now}
     WHERE employing_agency_code = ${from} OR managing_agency_code = ${from}`;
   return rows.length;
 }

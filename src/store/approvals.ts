@@ -84,7 +84,7 @@ export async function recordApproval(db: Db, actor: Principal, e: ApprovalEviden
     if (stale.length > 0) throw new GatewayError('MANIFEST_STALE', { changes: stale.map((s) => s.changeId).slice(0, 100), count: stale.length });
     if (e.level === 'SO_NOI_VU') await assertAgencyApprovalCovers(tx, ids);
     if (e.sessionId) {
-      const used = await tx.signingSession.updateMany({ where: { id: e.sessionId, completedAt: null }, data: { completedAt: new Date() } });
+      const used = await tx.signingSession.updateMany({ where: { id: e.sessionId, completedAt: null }, data: { completedAt: db.clock.now() } });
       if (used.count !== 1) throw new GatewayError('SIGNING_SESSION_NOT_FOUND', { id: e.sessionId, reason: 'ALREADY_COMPLETED' });
     }
     const approval = await tx.approval.create({
@@ -100,7 +100,7 @@ export async function recordApproval(db: Db, actor: Principal, e: ApprovalEviden
       INSERT INTO approval_item (approval_id, change_id, content_sha256)
       SELECT ${approval.id}::uuid, i.change_id, i.content_sha256
       FROM unnest(${ids}::uuid[], ${e.items.map((i) => i.contentSha256)}::text[]) AS i(change_id, content_sha256)`;
-    const now = new Date();
+    const now = db.clock.now();
     if (e.level === 'CO_QUAN') {
       await tx.$executeRaw`
         UPDATE profile_change SET state = 'AGENCY_APPROVED', period = ${e.period}, agency_approved_at = ${now}, updated_at = ${now}
@@ -113,7 +113,7 @@ export async function recordApproval(db: Db, actor: Principal, e: ApprovalEviden
       SELECT id, ${step.from}::"ChangeState", ${step.to}::"ChangeState", ${actor.subject}, ${now} FROM unnest(${ids}::uuid[]) AS id`;
     await appendAudit(tx, { actor: actor.subject, role: actor.role, action: `APPROVE_${e.level}`, entityType: 'approval', entityId: approval.id,
       agencyCode: e.agencyCode, details: { period: e.period, count: ids.length, manifestSha256: e.manifestSha256, signerSerial: e.signerSerial,
-        delegationId: e.delegationId, windowOverride: e.windowOverride, overrideReason: e.overrideReason } });
+        delegationId: e.delegationId, windowOverride: e.windowOverride, overrideReason: e.overrideReason } }, now);
     return { approvalId: approval.id, count: ids.length };
   }, { timeout: 120_000 });
 }
@@ -172,7 +172,7 @@ export async function createDelegation(db: Db, actor: Principal, d: { agencyCode
   return db.prisma.$transaction(async (tx) => {
     const row = await tx.delegation.create({ data: { ...d, createdBy: actor.subject } });
     await appendAudit(tx, { actor: actor.subject, role: actor.role, action: 'DELEGATION_CREATE', entityType: 'delegation', entityId: row.id,
-      agencyCode: d.agencyCode, details: { delegateSubject: d.delegateSubject, validFrom: d.validFrom, validTo: d.validTo, decisionNo: d.decisionNo } });
+      agencyCode: d.agencyCode, details: { delegateSubject: d.delegateSubject, validFrom: d.validFrom, validTo: d.validTo, decisionNo: d.decisionNo } }, db.clock.now());
     return row;
   });
 }
@@ -185,7 +185,7 @@ export async function createWindowOverride(db: Db, actor: Principal, o: { agency
   return db.prisma.$transaction(async (tx) => {
     const row = await tx.windowOverride.create({ data: { ...o, grantedBy: actor.subject } });
     await appendAudit(tx, { actor: actor.subject, role: actor.role, action: 'WINDOW_OVERRIDE', entityType: 'window-override', entityId: row.id,
-      agencyCode: o.agencyCode, details: { period: o.period, reason: o.reason, validUntil: o.validUntil } });
+      agencyCode: o.agencyCode, details: { period: o.period, reason: o.reason, validUntil: o.validUntil } }, db.clock.now());
     return row;
   });
 }

@@ -56,7 +56,7 @@ function nextRow(last: { seq: bigint; hash: string } | undefined, entry: AuditEn
 }
 
 /** Appends inside the caller's transaction, so the audit row commits or rolls back with the change it records. */
-export async function appendAudit(tx: Tx, entry: AuditEntry, at = new Date()): Promise<bigint> {
+export async function appendAudit(tx: Tx, entry: AuditEntry, at: Date): Promise<bigint> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(${AUDIT_LOCK}::int)`;
   const last = await tx.$queryRaw<Array<{ seq: bigint; hash: string }>>`SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`;
   const row = nextRow(last[0], entry, at);
@@ -68,7 +68,7 @@ export async function appendAudit(tx: Tx, entry: AuditEntry, at = new Date()): P
  * The same append on a pg client inside the caller's own transaction (BEGIN … COMMIT on that client):
  * for bulk work done with COPY, which Prisma cannot run, so that its audit row still commits with it.
  */
-export async function appendAuditOnClient(client: ClientBase, entry: AuditEntry, at = new Date()): Promise<bigint> {
+export async function appendAuditOnClient(client: ClientBase, entry: AuditEntry, at: Date): Promise<bigint> {
   await client.query('SELECT pg_advisory_xact_lock($1::int)', [AUDIT_LOCK]);
   const { rows } = await client.query<{ last_seq: string; hash: string }>('SELECT seq::text AS last_seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
   const row = nextRow(rows[0] ? { seq: BigInt(rows[0].last_seq), hash: rows[0].hash } : undefined, entry, at);
@@ -97,7 +97,7 @@ export function appendAuditNow(db: Db, entry: AuditEntry): Promise<bigint> {
   if (!queue) pending.set(db, (queue = { waiting: [], draining: false }));
   const q = queue;
   return new Promise<bigint>((resolve, reject) => {
-    q.waiting.push({ entry, at: new Date(), resolve, reject });
+    q.waiting.push({ entry, at: db.clock.now(), resolve, reject });
     if (!q.draining) void drain(db, q);
   });
 }

@@ -97,28 +97,30 @@ export async function insertBatch(db: Db, actor: Principal, batch: NewBatch): Pr
     // less than half the size. Only values written by this transaction are concerned; reading needs nothing.
     await client.query(lz4 ? "BEGIN; SET LOCAL default_toast_compression = 'lz4'" : 'BEGIN');
     const ids = batch.records.map((r) => r.changeId);
+    const now = db.clock.now();
     // Written so that only the primary key can find the rows (the state and batch_id conditions cannot use
     // an index): with statistics older than the month's approvals, the planner otherwise walked every
     // PROVINCE_APPROVED row through the state index to find these 1,000 — for every batch.
     const moved = await client.query(`
-      UPDATE profile_change SET state = 'BATCHED', batch_id = $2, updated_at = now()
-      WHERE id = ANY($1::uuid[]) AND state::text = 'PROVINCE_APPROVED' AND num_nulls(batch_id) = 1`, [ids, batch.batchId]);
+      UPDATE profile_change SET state = 'BATCHED', batch_id = $2, updated_at = $3
+      WHERE id = ANY($1::uuid[]) AND state::text = 'PROVINCE_APPROVED' AND num_nulls(batch_id) = 1`, [ids, batch.batchId, now]);
     if (moved.rowCount !== ids.length) throw new GatewayError('CONFLICT', { reason: 'CHANGES_MOVED', expected: ids.length, moved: moved.rowCount ?? 0 });
     const bytes = (u: Uint8Array) => (Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength));
     await client.query(`
-      INSERT INTO batch (batch_id, sender_code, period, state, record_count, payload, payload_sha256, signature, deadline_at, updated_at)
-      VALUES ($1, $2, $3, 'BUILT', $4, $5, $6, $7, $8, now())`,
-    [batch.batchId, batch.senderCode, batch.period, batch.records.length, bytes(batch.payload), batch.payloadSha256, bytes(batch.signature), batch.deadlineAt]);
+      INSERT INTO batch (batch_id, sender_code, period, state, record_count, payload, payload_sha256, signature, deadline_at, created_at, updated_at)
+      VALUES ($1, $2, $3, 'BUILT', $4, $5, $6, $7, $8, $9, $9)`,
+    [batch.batchId, batch.senderCode, batch.period, batch.records.length, bytes(batch.payload), batch.payloadSha256, bytes(batch.signature), batch.deadlineAt, now]);
     await client.query(`
       INSERT INTO batch_record (batch_id, change_id, personal_id, version)
       SELECT $1, * FROM unnest($2::uuid[], $3::char(12)[], $4::int[])`,
     [batch.batchId, ids, batch.records.map((r) => r.personalId), batch.records.map((r) => r.version)]);
     await client.query(`
-      INSERT INTO change_event (change_id, from_state, to_state, actor, reason)
-      SELECT id, 'PROVINCE_APPROVED', 'BATCHED', $2, $3 FROM unnest($1::uuid[]) AS id`, [ids, actor.subject, batch.batchId]);
-    await client.query('INSERT INTO outbox (topic, key, payload) VALUES ($1, $2, $3)', [PUSH_TOPIC, batch.batchId, { deadline: batch.deadlineAt.getTime() }]);
+      INSERT INTO change_event (change_id, from_state, to_state, actor, reason, at)
+      SELECT id, 'PROVINCE_APPROVED', 'BATCHED', $2, $3, $4 FROM unnest($1::uuid[]) AS id`, [ids, actor.subject, batch.batchId, now]);
+    await client.query('INSERT INTO outbox (topic, key, payload, created_at, available_at) VALUES ($1, $2, $3, $4, $4)',
+      [PUSH_TOPIC, batch.batchId, { deadline: batch.deadlineAt.getTime() }, now]);
     await appendAuditOnClient(client, { actor: actor.subject, role: actor.role, action: 'BATCH_BUILD', entityType: 'batch', entityId: batch.batchId,
-      details: { period: batch.period, records: ids.length, bytes: batch.payload.length, payloadSha256: batch.payloadSha256 } });
+      details: { period: batch.period, records: ids.length, bytes: batch.payload.length, payloadSha256: batch.payloadSha256 } }, now);
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {});
@@ -155,10 +157,10 @@ export async function getBatch(db: Db, batchId: string) {
 export async function leaseBatch(db: Db, batchId: string, owner: string, leaseMs: number): Promise<LeasedBatch | null> {
   // The leased row comes back from the UPDATE itself, without its payload; the payload follows in slices.
   const { rows } = await db.pool.query<Omit<LeasedBatch, 'payload'> & { payloadBytes: number }>(`
-    UPDATE batch SET state = 'SENDING', lease_owner = $2, lease_until = now() + ($3 || ' milliseconds')::interval,
-      attempts = attempts + 1, updated_at = now()
-    WHERE batch_id = $1 AND state IN ('BUILT', 'SENDING', 'UNKNOWN') AND (lease_until IS NULL OR lease_until < now())
-    RETURNING ${BATCH_COLUMNS}, octet_length(payload) AS "payloadBytes"`, [batchId, owner, String(leaseMs)]);
+    UPDATE batch SET state = 'SENDING', lease_owner = $2, lease_until = $4::timestamptz + ($3 || ' milliseconds')::interval,
+      attempts = attempts + 1, updated_at = $4
+    WHERE batch_id = $1 AND state IN ('BUILT', 'SENDING', 'UNKNOWN') AND (lease_until IS NULL OR lease_until < $4)
+    RETURNING ${BATCH_COLUMNS}, octet_length(payload) AS "payloadBytes"`, [batchId, owner, String(leaseMs), db.clock.now()]);
   const row = rows[0];
   if (!row) return null;
   const { payloadBytes, ...batch } = row;
@@ -228,6 +230,7 @@ export async function recordReceipt(db: Db, batchId: string, r: ReceiptInput): P
     const [batch] = await tx.$queryRaw<Array<{ state: string }>>`SELECT state::text AS state FROM batch WHERE batch_id = ${batchId} FOR UPDATE`;
     if (!batch) throw new GatewayError('BATCH_NOT_FOUND', { batchId });
     if (batch.state === 'ACCEPTED' || batch.state === 'PARTIAL') return { accepted: 0, rejected: 0 }; // settled by a twin attempt
+    const now = db.clock.now();
     const ids = r.rejected.map((x) => x.personalId);
     await tx.$executeRaw`
       UPDATE batch_record br SET outcome = 'REJECTED', code = x.code, message = x.message
@@ -236,18 +239,18 @@ export async function recordReceipt(db: Db, batchId: string, r: ReceiptInput): P
     const accepted = await tx.$executeRaw`UPDATE batch_record SET outcome = 'ACCEPTED' WHERE batch_id = ${batchId} AND outcome = 'PENDING'`;
     // Changes follow their records: accepted → SYNCED, rejected → REJECTED_BY_NATIONAL, back to their agency.
     await tx.$executeRaw`
-      INSERT INTO change_event (change_id, from_state, to_state, actor, reason)
+      INSERT INTO change_event (change_id, from_state, to_state, actor, reason, at)
       SELECT br.change_id, 'BATCHED', CASE br.outcome WHEN 'ACCEPTED' THEN 'SYNCED'::"ChangeState" ELSE 'REJECTED_BY_NATIONAL'::"ChangeState" END,
-        'national', br.code FROM batch_record br WHERE br.batch_id = ${batchId}`;
+        'national', br.code, ${now} FROM batch_record br WHERE br.batch_id = ${batchId}`;
     // The batch's change ids lead, through the primary key (`state::text` keeps the state index out): with
     // statistics older than the month's batches, the planner walked every BATCHED change of the province
     // through the state index and probed this batch's records for each — for every receipt.
     await tx.$executeRaw`
-      UPDATE profile_change c SET state = 'SYNCED', synced_at = now(), updated_at = now()
+      UPDATE profile_change c SET state = 'SYNCED', synced_at = ${now}, updated_at = ${now}
       WHERE c.id = ANY(ARRAY(SELECT br.change_id FROM batch_record br WHERE br.batch_id = ${batchId} AND br.outcome = 'ACCEPTED'))
         AND c.state::text = 'BATCHED'`;
     await tx.$executeRaw`
-      UPDATE profile_change c SET state = 'REJECTED_BY_NATIONAL', rejection_code = br.code, rejection_message = br.message, updated_at = now()
+      UPDATE profile_change c SET state = 'REJECTED_BY_NATIONAL', rejection_code = br.code, rejection_message = br.message, updated_at = ${now}
       FROM batch_record br
       WHERE c.id = ANY(ARRAY(SELECT r.change_id FROM batch_record r WHERE r.batch_id = ${batchId} AND r.outcome = 'REJECTED'))
         AND br.batch_id = ${batchId} AND br.change_id = c.id AND c.state::text = 'BATCHED'`;
@@ -260,9 +263,9 @@ export async function recordReceipt(db: Db, batchId: string, r: ReceiptInput): P
       state: r.status, receiptId: r.receiptId, receipt: r.raw as object, receivedAt: new Date(r.receivedAt),
       leaseOwner: null, leaseUntil: null, lastErrorCode: null, lastError: null,
     }, select: { batchId: true } });
-    await completeOutbox(tx, PUSH_TOPIC, batchId);
+    await completeOutbox(tx, PUSH_TOPIC, batchId, now);
     await appendAudit(tx, { actor: 'national', action: 'BATCH_RECEIPT', entityType: 'batch', entityId: batchId,
-      details: { receiptId: r.receiptId, status: r.status, accepted, rejected: ids.length, replayed: r.replayed } });
+      details: { receiptId: r.receiptId, status: r.status, accepted, rejected: ids.length, replayed: r.replayed } }, now);
     return { accepted, rejected: ids.length };
   }, { timeout: 120_000 });
 }
@@ -281,8 +284,9 @@ export async function recordBatchFailure(db: Db, batchId: string, f: { code: str
   await db.prisma.$transaction(async (tx) => {
     await tx.batch.update({ where: { batchId }, data: { state: 'FAILED', lastErrorCode: f.code, lastError: f.message, leaseOwner: null, leaseUntil: null },
       select: { batchId: true } });
-    await completeOutbox(tx, PUSH_TOPIC, batchId);
-    await appendAudit(tx, { actor: 'system', action: 'BATCH_FAILED', entityType: 'batch', entityId: batchId, details: { code: f.code, message: f.message, details: f.details } });
+    const now = db.clock.now();
+    await completeOutbox(tx, PUSH_TOPIC, batchId, now);
+    await appendAudit(tx, { actor: 'system', action: 'BATCH_FAILED', entityType: 'batch', entityId: batchId, details: { code: f.code, message: f.message, details: f.details } }, now);
   });
 }
 
@@ -295,16 +299,17 @@ export async function rerunBatch(db: Db, actor: Principal, batchId: string, dead
     const previous = await tx.auditLog.findFirst({ where: { entityType: 'batch', entityId: batchId, action: 'BATCH_FAILED' }, orderBy: { seq: 'desc' } });
     await tx.batch.update({ where: { batchId }, data: { state: 'BUILT', rerunCount: { increment: 1 }, deadlineAt }, select: { batchId: true } });
     await tx.outbox.updateMany({ where: { topic: PUSH_TOPIC, key: batchId }, data: { payload: { deadline: deadlineAt.getTime() } } });
-    await reopenOutbox(tx, PUSH_TOPIC, batchId);
+    const now = db.clock.now();
+    await reopenOutbox(tx, PUSH_TOPIC, batchId, now);
     await appendAudit(tx, { actor: actor.subject, role: actor.role, action: 'BATCH_RERUN', entityType: 'batch', entityId: batchId,
-      details: { rerun: batch.rerunCount + 1, failedAuditSeq: previous?.seq.toString() ?? null, lastErrorCode: batch.lastErrorCode, payloadSha256: batch.payloadSha256 } });
+      details: { rerun: batch.rerunCount + 1, failedAuditSeq: previous?.seq.toString() ?? null, lastErrorCode: batch.lastErrorCode, payloadSha256: batch.payloadSha256 } }, now);
   });
 }
 
 /** Batches whose last push got no answer (and nobody holds now): reconciliation asks the national side. */
 export async function unresolvedBatches(db: Db): Promise<string[]> {
   const rows = await db.prisma.batch.findMany({
-    where: { state: { in: ['UNKNOWN', 'SENDING'] }, OR: [{ leaseUntil: null }, { leaseUntil: { lt: new Date() } }] },
+    where: { state: { in: ['UNKNOWN', 'SENDING'] }, OR: [{ leaseUntil: null }, { leaseUntil: { lt: db.clock.now() } }] },
     select: { batchId: true }, orderBy: { createdAt: 'asc' }, take: 1000,
   });
   return rows.map((r) => r.batchId);

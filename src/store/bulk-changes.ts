@@ -52,7 +52,7 @@ const CHANGE_COLUMNS = ['id', 'personal_id', 'kind', 'state', 'agency_code', 'ca
 /** Creates every change in one transaction; returns how many and their ids (in input order). */
 export async function bulkCreateChanges(db: Db, actor: Principal, changes: AsyncIterable<BulkChange> | Iterable<BulkChange>, o: BulkOptions): Promise<{ count: number; ids: string[] }> {
   const client = await db.pool.connect();
-  const now = new Date();
+  const now = db.clock.now();
   const ids: string[] = [];
   const kinds: Record<string, number> = {};
   try {

@@ -42,8 +42,7 @@ function auditOf(actor: Principal, action: string, change: { id: string; agencyC
   return { actor: actor.subject, role: actor.role, action, entityType: 'change', entityId: change.id, agencyCode: change.agencyCode, details };
 }
 
-async function insertChange(tx: Tx, actor: Principal, input: NewChange, baseVersion: number): Promise<ChangeRow> {
-  const now = new Date();
+async function insertChange(tx: Tx, actor: Principal, input: NewChange, baseVersion: number, now: Date): Promise<ChangeRow> {
   const change = await tx.profileChange.create({
     data: {
       personalId: input.personalId, kind: input.kind, state: input.state, agencyCode: input.employingAgencyCode,
@@ -52,10 +51,10 @@ async function insertChange(tx: Tx, actor: Principal, input: NewChange, baseVers
       contentSha256: input.contentSha256, baseVersion, reason: input.reason ?? null, source: input.source ?? 'ENTRY',
       createdBy: actor.subject, submittedAt: input.state === 'SUBMITTED' ? now : null,
       attachments: { create: input.attachments.map((a) => ({ name: a.name, mediaType: a.mediaType, size: a.size, sha256: a.sha256, bytes: a.bytes })) },
-      events: { create: { fromState: null, toState: input.state, actor: actor.subject, reason: input.reason ?? null } },
+      events: { create: { fromState: null, toState: input.state, actor: actor.subject, reason: input.reason ?? null, at: now } },
     },
   });
-  await appendAudit(tx, auditOf(actor, `CHANGE_CREATE_${input.kind}`, change, { personalId: input.personalId, state: input.state, attachments: input.attachments.length }));
+  await appendAudit(tx, auditOf(actor, `CHANGE_CREATE_${input.kind}`, change, { personalId: input.personalId, state: input.state, attachments: input.attachments.length }), now);
   return change;
 }
 
@@ -71,7 +70,7 @@ export async function createPersonWithChange(db: Db, actor: Principal, input: Ne
         profile: input.profile, version: 0, fullName,
       },
     });
-    return insertChange(tx, actor, input, 0);
+    return insertChange(tx, actor, input, 0, db.clock.now());
   });
 }
 
@@ -82,7 +81,7 @@ export async function createChange(db: Db, actor: Principal, input: NewChange): 
     if (!person) throw new GatewayError('PERSON_NOT_FOUND');
     const open = await tx.profileChange.findFirst({ where: { personalId: input.personalId, state: { in: openStates } }, select: { id: true, state: true } });
     if (open) throw new GatewayError('CHANGE_PENDING', { changeId: open.id, state: open.state });
-    return insertChange(tx, actor, input, person.version);
+    return insertChange(tx, actor, input, person.version, db.clock.now());
   });
 }
 
@@ -106,17 +105,18 @@ export async function transitionChange(db: Db, actor: Principal, id: string, dec
     const current = await tx.profileChange.findUniqueOrThrow({ where: { id } });
     const decision = decide(current);
     const stamp = stampOf[decision.state];
+    const now = db.clock.now();
     const updated = await tx.profileChange.update({
       where: { id },
       data: {
         ...decision.patch,
         state: decision.state,
-        ...(stamp ? { [stamp]: new Date() } : {}),
-        events: { create: { fromState: current.state, toState: decision.state, actor: actor.subject, reason: decision.reason ?? null } },
+        ...(stamp ? { [stamp]: now } : {}),
+        events: { create: { fromState: current.state, toState: decision.state, actor: actor.subject, reason: decision.reason ?? null, at: now } },
         ...(decision.attachments?.length ? { attachments: { create: decision.attachments.map((a) => ({ ...a })) } } : {}),
       },
     });
-    await appendAudit(tx, auditOf(actor, decision.action, updated, { from: current.state, to: decision.state, reason: decision.reason ?? undefined }));
+    await appendAudit(tx, auditOf(actor, decision.action, updated, { from: current.state, to: decision.state, reason: decision.reason ?? undefined }), now);
     return updated;
   });
 }

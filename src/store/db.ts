@@ -4,6 +4,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import { createPgPool, type PoolErrorHandler } from './pg-pool.ts';
+import { systemClock, type Clock } from '../clock.ts';
 
 export type Prisma = PrismaClient;
 export type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
@@ -11,6 +12,12 @@ export type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
 export interface Db {
   readonly prisma: PrismaClient;
   readonly pool: pg.Pool;
+  /**
+   * The gateway's clock: every time the store writes or compares (leases, outbox availability, state
+   * timestamps) comes from it, never from PostgreSQL's now(), so a skew between the two machines cannot
+   * change a rule's outcome. The composition root passes the same clock to the services.
+   */
+  readonly clock: Clock;
   close(): Promise<void>;
 }
 
@@ -18,6 +25,13 @@ export interface OpenDbOptions {
   readonly poolSize?: number;
   /** Told when the server drops an idle connection (the pools reconnect on their own). */
   readonly onIdleError?: PoolErrorHandler;
+  /** Default: the system clock. */
+  readonly clock?: Clock;
+}
+
+/** The same connections seen through another clock (a test's, or the composition root's). */
+export function withClock(db: Db, clock: Clock): Db {
+  return db.clock === clock ? db : { prisma: db.prisma, pool: db.pool, clock, close: () => db.close() };
 }
 
 export function openDb(databaseUrl: string, options: OpenDbOptions = {}): Db {
@@ -29,6 +43,7 @@ export function openDb(databaseUrl: string, options: OpenDbOptions = {}): Db {
   return {
     prisma,
     pool,
+    clock: options.clock ?? systemClock,
     close: () => (closing ??= Promise.all([prisma.$disconnect(), pool.end()]).then(() => undefined)),
   };
 }

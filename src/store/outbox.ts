@@ -10,25 +10,25 @@ export const OUTBOX_CHANNEL = 'csdl_outbox';
 /** The listener's application_name, so operators (and tests) can tell its session apart. */
 export const OUTBOX_LISTENER_APP = 'csdl-gateway outbox listener';
 
-export async function addOutbox(tx: Tx, topic: string, key: string, payload: P.InputJsonValue): Promise<void> {
-  await tx.outbox.create({ data: { topic, key, payload } });
+export async function addOutbox(tx: Tx, topic: string, key: string, payload: P.InputJsonValue, at: Date): Promise<void> {
+  await tx.outbox.create({ data: { topic, key, payload, createdAt: at, availableAt: at } });
 }
 
-export async function completeOutbox(tx: Tx, topic: string, key: string): Promise<void> {
-  await tx.outbox.updateMany({ where: { topic, key }, data: { doneAt: new Date() } });
+export async function completeOutbox(tx: Tx, topic: string, key: string, at: Date): Promise<void> {
+  await tx.outbox.updateMany({ where: { topic, key }, data: { doneAt: at } });
 }
 
 /** Puts settled work back in the queue (an operator's re-run). */
-export async function reopenOutbox(tx: Tx, topic: string, key: string): Promise<void> {
-  await tx.outbox.updateMany({ where: { topic, key }, data: { doneAt: null, dispatchedAt: null, availableAt: new Date() } });
+export async function reopenOutbox(tx: Tx, topic: string, key: string, at: Date): Promise<void> {
+  await tx.outbox.updateMany({ where: { topic, key }, data: { doneAt: null, dispatchedAt: null, availableAt: at } });
 }
 
 export async function pendingOutbox(db: Db, limit: number) {
-  return db.prisma.outbox.findMany({ where: { doneAt: null, availableAt: { lte: new Date() } }, orderBy: { id: 'asc' }, take: limit });
+  return db.prisma.outbox.findMany({ where: { doneAt: null, availableAt: { lte: db.clock.now() } }, orderBy: { id: 'asc' }, take: limit });
 }
 
 export async function markDispatched(db: Db, ids: bigint[]): Promise<void> {
-  if (ids.length) await db.prisma.outbox.updateMany({ where: { id: { in: ids } }, data: { dispatchedAt: new Date() } });
+  if (ids.length) await db.prisma.outbox.updateMany({ where: { id: { in: ids } }, data: { dispatchedAt: db.clock.now() } });
 }
 
 export interface OutboxListener { close(): Promise<void> }

@@ -39,8 +39,8 @@ export interface NewTransfer {
 
 const FINAL_CHANGE_STATES = ['SYNCED', 'REJECTED_BY_NATIONAL'] as const;
 
-function audit(tx: Tx, actor: Actor, action: string, t: { requestId: string; toAgencyCode: string }, details?: unknown) {
-  return appendAudit(tx, { actor: actor.subject, role: actor.role, action, entityType: 'transfer', entityId: t.requestId, agencyCode: t.toAgencyCode, details });
+function audit(tx: Tx, at: Date, actor: Actor, action: string, t: { requestId: string; toAgencyCode: string }, details?: unknown) {
+  return appendAudit(tx, { actor: actor.subject, role: actor.role, action, entityType: 'transfer', entityId: t.requestId, agencyCode: t.toAgencyCode, details }, at);
 }
 
 async function lock(tx: Tx, requestId: string): Promise<TransferRow | null> {
@@ -60,8 +60,8 @@ export async function createTransfer(db: Db, actor: Actor, input: NewTransfer, d
     });
     const transfer = await tx.transferRequest.findUniqueOrThrow({ where: { requestId: input.requestId } });
     if (inserted.count === 0) return { created: false, transfer };
-    await addOutbox(tx, TRANSFER_PULL_TOPIC, input.requestId, { deadline });
-    await audit(tx, actor, input.source === 'INBOUND' ? 'TRANSFER_RECEIVE' : 'TRANSFER_PULL_REQUEST', transfer, {
+    await addOutbox(tx, TRANSFER_PULL_TOPIC, input.requestId, { deadline }, db.clock.now());
+    await audit(tx, db.clock.now(), actor, input.source === 'INBOUND' ? 'TRANSFER_RECEIVE' : 'TRANSFER_PULL_REQUEST', transfer, {
       source: input.source, personalId: input.personalId, fromAgencyCode: input.fromAgencyCode, decisionNo: input.decisionNo,
     });
     return { created: true, transfer };
@@ -133,7 +133,7 @@ export async function settleTransfer(db: Db, actor: Actor, requestId: string, s:
     let outcome: Settlement = s;
     let changeId: string | null = null;
     if (s.state === 'IMPORTED') {
-      const imported = await importRecord(tx, actor, t, s.record, s.national.version);
+      const imported = await importRecord(tx, actor, t, s.record, s.national.version, db.clock.now());
       if ('refused' in imported) {
         outcome = { state: 'REJECTED', code: imported.refused, message: imported.message, details: imported.details, national: s.national };
       } else {
@@ -151,10 +151,10 @@ export async function settleTransfer(db: Db, actor: Actor, requestId: string, s:
         ackState: ack ? 'PENDING' : t.ackState,
       },
     });
-    await completeOutbox(tx, TRANSFER_PULL_TOPIC, requestId);
+    await completeOutbox(tx, TRANSFER_PULL_TOPIC, requestId, db.clock.now());
     // The acknowledgement job may run after an operator's re-run too: re-arm it when its row exists.
-    if (ack) await armOutbox(tx, TRANSFER_ACK_TOPIC, requestId, ackDeadline);
-    await audit(tx, actor, `TRANSFER_${outcome.state}`, t, {
+    if (ack) await armOutbox(tx, TRANSFER_ACK_TOPIC, requestId, ackDeadline, db.clock.now());
+    await audit(tx, db.clock.now(), actor, `TRANSFER_${outcome.state}`, t, {
       personalId: t.personalId, changeId,
       ...(outcome.state === 'IMPORTED' ? {} : { code: outcome.code, details: outcome.details ?? null }),
       ...(outcome.national ? { nationalVersion: outcome.national.version, holderCode: outcome.national.holderCode } : {}),
@@ -163,11 +163,11 @@ export async function settleTransfer(db: Db, actor: Actor, requestId: string, s:
   });
 }
 
-async function armOutbox(tx: Tx, topic: string, key: string, deadline: number): Promise<void> {
+async function armOutbox(tx: Tx, topic: string, key: string, deadline: number, now: Date): Promise<void> {
   const reopened = await tx.outbox.updateMany({
-    where: { topic, key }, data: { payload: { deadline }, doneAt: null, dispatchedAt: null, availableAt: new Date() },
+    where: { topic, key }, data: { payload: { deadline }, doneAt: null, dispatchedAt: null, availableAt: now },
   });
-  if (reopened.count === 0) await addOutbox(tx, topic, key, { deadline });
+  if (reopened.count === 0) await addOutbox(tx, topic, key, { deadline }, now);
 }
 
 type Imported = { changeId: string } | { refused: 'CHANGE_PENDING'; message: string; details: unknown };
@@ -178,7 +178,7 @@ type Imported = { changeId: string } | { refused: 'CHANGE_PENDING'; message: str
  * their earlier changes stay as they are. `baseVersion` is the national version the import was made
  * from (or the local one, when higher).
  */
-async function importRecord(tx: Tx, actor: Actor, t: TransferRow, r: ImportInput, nationalVersion: number): Promise<Imported> {
+async function importRecord(tx: Tx, actor: Actor, t: TransferRow, r: ImportInput, nationalVersion: number, now: Date): Promise<Imported> {
   const person = await tx.person.findUnique({ where: { personalId: t.personalId }, select: { version: true } });
   if (person) {
     const open = await tx.profileChange.findFirst({
@@ -194,18 +194,17 @@ async function importRecord(tx: Tx, actor: Actor, t: TransferRow, r: ImportInput
     });
   }
   const kind = person && person.version > 0 ? 'CAP_NHAT' : 'THEM_MOI';
-  const now = new Date();
   const change = await tx.profileChange.create({
     data: {
       personalId: t.personalId, kind, state: 'SUBMITTED', agencyCode: r.employingAgencyCode, category: r.category, status: r.status,
       managingAgencyCode: r.managingAgencyCode, employingAgencyCode: r.employingAgencyCode, effectiveDate: r.effectiveDate,
       profile: r.profile, contentSha256: r.contentSha256, baseVersion: Math.max(person?.version ?? 0, nationalVersion),
       reason: r.reason, source: changeSourceOf(t.source), createdBy: actor.subject, submittedAt: now,
-      events: { create: { fromState: null, toState: 'SUBMITTED', actor: actor.subject, reason: r.reason } },
+      events: { create: { fromState: null, toState: 'SUBMITTED', actor: actor.subject, reason: r.reason, at: now } },
     },
   });
   await appendAudit(tx, { actor: actor.subject, role: actor.role, action: `CHANGE_CREATE_${kind}`, entityType: 'change', entityId: change.id,
-    agencyCode: change.agencyCode, details: { personalId: t.personalId, state: 'SUBMITTED', transferRequestId: t.requestId } });
+    agencyCode: change.agencyCode, details: { personalId: t.personalId, state: 'SUBMITTED', transferRequestId: t.requestId } }, now);
   return { changeId: change.id };
 }
 
@@ -214,9 +213,9 @@ export async function recordAck(db: Db, actor: Actor, requestId: string, answer:
   await db.prisma.$transaction(async (tx) => {
     const t = await lock(tx, requestId);
     if (!t || t.ackState !== 'PENDING') return;
-    await tx.transferRequest.update({ where: { requestId }, data: { ackState: 'ACKED', ackedAt: new Date() } });
-    await completeOutbox(tx, TRANSFER_ACK_TOPIC, requestId);
-    await audit(tx, actor, 'TRANSFER_ACK', t, { status: t.state, answer });
+    await tx.transferRequest.update({ where: { requestId }, data: { ackState: 'ACKED', ackedAt: db.clock.now() } });
+    await completeOutbox(tx, TRANSFER_ACK_TOPIC, requestId, db.clock.now());
+    await audit(tx, db.clock.now(), actor, 'TRANSFER_ACK', t, { status: t.state, answer });
   });
 }
 
@@ -226,8 +225,8 @@ export async function recordAckFailure(db: Db, actor: Actor, requestId: string, 
     const t = await lock(tx, requestId);
     if (!t || t.ackState !== 'PENDING') return;
     await tx.transferRequest.update({ where: { requestId }, data: { ackState: 'FAILED', lastErrorCode: failure.code } });
-    await completeOutbox(tx, TRANSFER_ACK_TOPIC, requestId);
-    await audit(tx, actor, 'TRANSFER_ACK_FAILED', t, { code: failure.code, details: failure.details ?? null });
+    await completeOutbox(tx, TRANSFER_ACK_TOPIC, requestId, db.clock.now());
+    await audit(tx, db.clock.now(), actor, 'TRANSFER_ACK_FAILED', t, { code: failure.code, details: failure.details ?? null });
   });
 }
 
@@ -241,14 +240,14 @@ export async function rerunTransfer(db: Db, actor: Actor, requestId: string, dea
     if (!t) throw new GatewayError('TRANSFER_NOT_FOUND', { requestId });
     if (t.state === 'FAILED') {
       const updated = await tx.transferRequest.update({ where: { requestId }, data: { state: 'QUEUED', outcomeCode: null, outcomeMessage: null } });
-      await armOutbox(tx, TRANSFER_PULL_TOPIC, requestId, deadline);
-      await audit(tx, actor, 'TRANSFER_RERUN', t, { what: 'pull', previousCode: t.outcomeCode });
+      await armOutbox(tx, TRANSFER_PULL_TOPIC, requestId, deadline, db.clock.now());
+      await audit(tx, db.clock.now(), actor, 'TRANSFER_RERUN', t, { what: 'pull', previousCode: t.outcomeCode });
       return updated;
     }
     if (t.ackState === 'FAILED') {
       const updated = await tx.transferRequest.update({ where: { requestId }, data: { ackState: 'PENDING' } });
-      await armOutbox(tx, TRANSFER_ACK_TOPIC, requestId, deadline);
-      await audit(tx, actor, 'TRANSFER_RERUN', t, { what: 'ack', previousCode: t.lastErrorCode });
+      await armOutbox(tx, TRANSFER_ACK_TOPIC, requestId, deadline, db.clock.now());
+      await audit(tx, db.clock.now(), actor, 'TRANSFER_RERUN', t, { what: 'ack', previousCode: t.lastErrorCode });
       return updated;
     }
     throw new GatewayError('TRANSFER_NOT_FAILED', { state: t.state, ackState: t.ackState });

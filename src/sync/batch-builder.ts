@@ -99,7 +99,7 @@ export async function buildBatches(period: string | null, o: BatchBuilderOptions
  * signs; PostgreSQL reads and stores beside it. Memory stays at two pages and two batches.
  */
 async function onePass(period: string | null, o: BatchBuilderOptions, result: BuildResult, refused: Set<string>): Promise<boolean> {
-  const now = o.now ?? (() => new Date());
+  const now = o.now ?? o.db.clock.now;
   const prefix = `${o.senderCode}-${period ?? 'X'}-`;
   let conflicted = false;
   let pending: Pending = { entries: [], ids: [], bytes: HEADER_ALLOWANCE };

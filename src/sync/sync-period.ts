@@ -42,7 +42,7 @@ async function deliver(o: SyncOptions, deps: PushDeps, batchId: string): Promise
     if (step.kind !== 'retry') return;
     const batch = await getBatch(o.db, batchId);
     const decision = decideRetry(step.outcome, attempt, {
-      now: Date.now(), deadline: batch!.deadlineAt.getTime(), baseMs: o.retryBaseMs, maxMs: o.retryMaxMs, factor: 2, jitter: Math.random,
+      now: o.db.clock.now().getTime(), deadline: batch!.deadlineAt.getTime(), baseMs: o.retryBaseMs, maxMs: o.retryMaxMs, factor: 2, jitter: Math.random,
     });
     // Past the deadline the next pushBatchOnce records FAILED, so loop once more instead of stopping here.
     await sleep(decision.retry ? decision.delayMs : 0);

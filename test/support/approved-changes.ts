@@ -11,6 +11,7 @@ import type { Principal } from '../../src/auth/principal.ts';
 import type { ChangeState } from '../../src/generated/prisma/client.ts';
 import { getTestPki } from './pki.ts';
 import { readFileSync } from 'node:fs';
+import { fixedClock } from '../../src/clock.ts';
 
 /** A moment inside this month's approval window, never before now (the test PKI is dated from today). */
 export function approvalMoment(): Date {
@@ -38,7 +39,7 @@ export async function approvedChanges(db: Db, count: number, options: { agencyPr
     changeIds.push(change.id);
   }
   const deps: ApprovalDeps = {
-    db, provinceCode: 'H55', senderCode: 'H55.19', now: () => at,
+    db, provinceCode: 'H55', senderCode: 'H55.19', clock: fixedClock(at),
     setup: { trustAnchors: pki.trustAnchors, intermediates: [pki.certificate('intermediate-ca')], crls: pki.crls, orgSigner: pki.identity('org-signer'), sessionMinutes: 30 },
   };
   // Each employing agency's head signs its own manifest, deepest agencies first.

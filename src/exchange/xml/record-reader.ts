@@ -12,6 +12,7 @@ import { normalizeRecord, validateRecord, type HoSo, type RecordIssue } from '..
 import { RECORD_LAYOUT, type GroupSpec, type LeafSpec, type ListSpec } from './record-layout.ts';
 import { ATTR, asContainer, hasOnlyWhitespaceText, leafText, TEXT } from './xml-reader.ts';
 import { formatDateTime, parseBoolean, parseInteger } from './xml-text.ts';
+import { systemClock } from '../../clock.ts';
 
 /** A §6 per-record rejection: the domain's codes plus NOT_APPROVED. */
 export type ExchangeIssueCode = RecordIssue['code'] | 'NOT_APPROVED';
@@ -41,7 +42,7 @@ export interface RecordReadResult {
 }
 
 export function localToday(): string {
-  return formatDateTime(new Date(), 420).slice(0, 10);
+  return formatDateTime(systemClock.now(), 420).slice(0, 10);
 }
 
 type Issues = ExchangeIssue[];

@@ -58,7 +58,7 @@ export const agencyRoutes: FastifyPluginAsync = async (app) => {
     const rows = typeof request.body === 'string' ? csvRows(request.body) : (request.body as { agencies: AgencyListRow[] }).agencies;
     if (rows.length === 0) throw new GatewayError('AGENCY_IMPORT_INVALID', { reason: 'EMPTY' });
     const known = new Set(await listAgencyCodes(db, config.provinceCode));
-    const valid = validateAgencyList(rows, { provinceCode: config.provinceCode, knownCodes: known, today: localDate(new Date()) });
+    const valid = validateAgencyList(rows, { provinceCode: config.provinceCode, knownCodes: known, today: localDate(app.deps.clock.now()) });
     assertInScope(principal, ...valid.map((a) => a.code));
     return upsertAgencies(db, principal, valid);
   });

@@ -58,7 +58,7 @@ export const approvalRoutes: FastifyPluginAsync<{ approvals: ApprovalDeps }> = a
     const body = request.body as { level: ApprovalLevel; agencyCode?: string; period?: string; certificatePem: string };
     const agencyCode = body.level === 'SO_NOI_VU' ? approvals.senderCode : canonicalAgencyCode(body.agencyCode ?? principal.agencyCode);
     if (body.level === 'CO_QUAN') assertInScope(principal, agencyCode);
-    const s = await startSigningSession(approvals, principal, { level: body.level, agencyCode, period: body.period ?? periodOf(approvals.now()) }, body.certificatePem);
+    const s = await startSigningSession(approvals, principal, { level: body.level, agencyCode, period: body.period ?? periodOf(approvals.clock.now()) }, body.certificatePem);
     const { digestInfo, ...algorithm } = s.algorithm;
     return reply.status(201).send({
       sessionId: s.sessionId, manifestBase64: b64(s.manifest), manifestSha256: s.manifestSha256, signedAttributesBase64: b64(s.signedAttributes),
@@ -86,7 +86,7 @@ export const approvalRoutes: FastifyPluginAsync<{ approvals: ApprovalDeps }> = a
   }, async (request, reply) => {
     const body = (request.body ?? {}) as { period?: string };
     const result = await approveWithOrganisationKey(approvals, principalOf(request),
-      { level: 'SO_NOI_VU', agencyCode: approvals.senderCode, period: body.period ?? periodOf(approvals.now()) });
+      { level: 'SO_NOI_VU', agencyCode: approvals.senderCode, period: body.period ?? periodOf(approvals.clock.now()) });
     return reply.status(201).send(result);
   });
 

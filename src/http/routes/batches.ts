@@ -67,7 +67,7 @@ export const batchRoutes: FastifyPluginAsync<{ retryDeadlineMs: number; signing:
       response: { 202: Type.Object({ batchId: Type.String(), state: Type.String() }), ...errorResponses } },
   }, async (request, reply) => {
     const { batchId } = request.params as { batchId: string };
-    await rerunBatch(db, principalOf(request), batchId, new Date(Date.now() + retryDeadlineMs));
+    await rerunBatch(db, principalOf(request), batchId, new Date(app.deps.clock.now().getTime() + retryDeadlineMs));
     return reply.status(202).send({ batchId, state: 'BUILT' });
   });
 };

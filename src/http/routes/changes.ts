@@ -144,7 +144,7 @@ export const changeRoutes: FastifyPluginAsync = async (app) => {
         personalId: current.personalId, category: current.category, status: current.status,
         managingAgencyCode: current.managingAgencyCode, employingAgencyCode: current.employingAgencyCode,
         effectiveDate: body.effectiveDate ?? isoDate(current.effectiveDate), profile: body.profile ?? current.profile,
-      }, localDate(new Date()));
+      }, localDate(app.deps.clock.now()));
       const { fullName: _f, gradeCode: _g, normalized: _n, ...patch } = content;
       return { state: current.state, action: 'CHANGE_EDIT', reason: body.reason ?? null, attachments,
         patch: { ...patch, ...(body.reason !== undefined ? { reason: body.reason.normalize('NFC') } : {}) } };

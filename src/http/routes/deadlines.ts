@@ -57,7 +57,7 @@ export async function reportRoot(db: Db, principal: Principal, agency: string | 
 export const deadlineRoutes: FastifyPluginAsync = async (app) => {
   const { db, config } = app.deps;
   const policy = deadlinePolicyOf(config); // HOLIDAYS are checked here, at start-up
-  const now = app.deps.now ?? (() => new Date());
+  const now = () => app.deps.clock.now();
 
   app.get('/deadlines', {
     preHandler: requireRole(...officers),

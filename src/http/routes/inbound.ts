@@ -48,7 +48,7 @@ export const inboundRoutes: FastifyPluginAsync = async (app) => {
   async function assertReceivingAgency(code: string): Promise<void> {
     if (level1Code(code) !== config.provinceCode) throw new GatewayError('AGENCY_NOT_IN_PROVINCE', { field: 'toAgencyCode', reason: 'OTHER_PROVINCE' });
     try {
-      assertAgencyActive(await getAgency(db, code), code, new Date());
+      assertAgencyActive(await getAgency(db, code), code, app.deps.clock.now());
     } catch (err) {
       if (!isGatewayError(err)) throw err;
       throw new GatewayError('AGENCY_NOT_IN_PROVINCE', { field: 'toAgencyCode', reason: err.code === 'AGENCY_CLOSED' ? 'CLOSED' : 'UNKNOWN' });
@@ -74,7 +74,7 @@ export const inboundRoutes: FastifyPluginAsync = async (app) => {
       requestId: r.requestId, source: 'INBOUND', personalId: r.personalId, fromAgencyCode: r.fromAgencyCode, toAgencyCode: r.toAgencyCode,
       decisionNo: r.decisionNo, effectiveDate: new Date(`${r.effectiveDate}T00:00:00Z`),
       payload: new Uint8Array(verified.payload), signature: new Uint8Array(verified.signature), requestedBy: verified.signer,
-    }, Date.now() + deadlineMs);
+    }, app.deps.clock.now().getTime() + deadlineMs);
     if (!created && !sameRequest(transfer, r)) throw new GatewayError('CONFLICT', { reason: 'REQUEST_ID_REUSED', requestId: r.requestId });
     request.log.info({ requestId: r.requestId, created }, 'inbound transfer request');
     return reply.status(created ? 202 : 200).send({ requestId: transfer.requestId, status: transfer.state });

@@ -101,7 +101,7 @@ const iso = (d: Date | null): string | null => d?.toISOString() ?? null;
 
 export const opsRoutes: FastifyPluginAsync<{ signing: SigningSetup }> = async (app, { signing }) => {
   const { db, config } = app.deps;
-  const now = app.deps.now ?? (() => new Date());
+  const now = () => app.deps.clock.now();
   const policy = deadlinePolicyOf(config);
 
   app.get('/me', {

@@ -71,13 +71,13 @@ function canonicalPersonalId(request: FastifyRequest): string {
 
 export const personRoutes: FastifyPluginAsync = async (app) => {
   const { db, config } = app.deps;
-  const today = () => localDate(new Date());
+  const today = () => localDate(app.deps.clock.now());
 
   /** The agency must exist and be open today; the caller must hold it in scope. */
   async function checkAgencies(request: FastifyRequest, ...raw: string[]): Promise<string[]> {
     const codes = raw.map((c) => canonicalAgencyCode(c));
     assertInScope(principalOf(request), ...codes);
-    for (const code of new Set(codes)) assertAgencyActive(await getAgency(db, code), code, new Date());
+    for (const code of new Set(codes)) assertAgencyActive(await getAgency(db, code), code, app.deps.clock.now());
     return codes;
   }
 

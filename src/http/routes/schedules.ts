@@ -28,6 +28,6 @@ export const scheduleRoutes: FastifyPluginAsync<{ schedules: () => ScheduleDeps 
     const { name } = request.params as { name: ScheduleName };
     const force = (request.body as { force?: boolean } | null)?.force ?? false;
     request.log.info({ schedule: name, force, by: request.principal?.subject }, 'schedule run by hand');
-    return runSchedule(name, schedules(), (app.deps.now ?? (() => new Date()))(), { force });
+    return runSchedule(name, schedules(), app.deps.clock.now(), { force });
   });
 };

@@ -103,7 +103,7 @@ export const transferRoutes: FastifyPluginAsync = async (app) => {
     const toAgencyCode = canonicalAgencyCode(body.toAgencyCode);
     if (level1Code(toAgencyCode) !== config.provinceCode) throw new GatewayError('AGENCY_NOT_IN_PROVINCE', { field: 'toAgencyCode', code: toAgencyCode });
     if (!seesAll(principal)) assertInScope(principal, toAgencyCode);
-    assertAgencyActive(await getAgency(db, toAgencyCode), toAgencyCode, new Date());
+    assertAgencyActive(await getAgency(db, toAgencyCode), toAgencyCode, app.deps.clock.now());
     const queued = await queuedTransferOf(db, body.personalId);
     if (queued) throw new GatewayError('TRANSFER_IN_PROGRESS', { requestId: queued.requestId });
     const open = await openChangeOf(db, body.personalId);
@@ -113,7 +113,7 @@ export const transferRoutes: FastifyPluginAsync = async (app) => {
       decisionNo: body.decisionNo?.normalize('NFC').trim() ?? null,
       effectiveDate: body.effectiveDate ? new Date(`${body.effectiveDate}T00:00:00Z`) : null,
       reason: body.reason.normalize('NFC').trim(), requestedBy: principal.subject,
-    }, Date.now() + deadlineMs);
+    }, app.deps.clock.now().getTime() + deadlineMs);
     return reply.status(202).send(toTransferView(transfer));
   });
 
@@ -143,7 +143,7 @@ export const transferRoutes: FastifyPluginAsync = async (app) => {
       response: { 200: TransferView, ...errorResponses } },
   }, async (request) => {
     const t = await loadVisible(request);
-    return toTransferView(await rerunTransfer(db, principalOf(request), t.requestId, Date.now() + deadlineMs));
+    return toTransferView(await rerunTransfer(db, principalOf(request), t.requestId, app.deps.clock.now().getTime() + deadlineMs));
   });
 };
 
@@ -164,7 +164,7 @@ export const personTransferRoutes: FastifyPluginAsync = async (app) => {
     if (!person || !(seesAll(principal) || canSeePerson(principal, person))) throw new GatewayError('PERSON_NOT_FOUND');
     const placement = planInProvinceTransfer(person, body, config.provinceCode);
     if (!seesAll(principal)) assertInScope(principal, person.employingAgencyCode, placement.employingAgencyCode, placement.managingAgencyCode);
-    const now = new Date();
+    const now = app.deps.clock.now();
     for (const code of new Set([placement.employingAgencyCode, placement.managingAgencyCode])) assertAgencyActive(await getAgency(db, code), code, now);
     const { fullName: _f, gradeCode: _g, normalized: _n, ...content } = prepareContent({
       personalId, category: person.category, status: person.status, ...placement, effectiveDate: body.effectiveDate, profile: person.profile,

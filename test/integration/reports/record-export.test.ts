@@ -37,7 +37,7 @@ const post = async (url: string, token: string, payload: object) => {
 beforeAll(async () => {
   pki = await getTestPki();
   t = await createTestApp({}, {
-    now: () => clock,
+    clock: { now: () => clock },
     signing: { trustAnchors: pki.trustAnchors, intermediates: [pki.certificate('intermediate-ca')], crls: pki.crls,
       orgSigner: pki.identity('org-signer'), sessionMinutes: 30 },
   });

@@ -49,7 +49,7 @@ async function until(check: () => boolean | Promise<boolean>, timeoutMs = 5_000)
   return check();
 }
 
-const addRow = (key: string) => database.db.prisma.$transaction((tx) => addOutbox(tx, TOPIC, key, { deadline: Date.now() + 3_600_000 }));
+const addRow = (key: string) => database.db.prisma.$transaction((tx) => addOutbox(tx, TOPIC, key, { deadline: Date.now() + 3_600_000 }, new Date()));
 
 /** Runs `fn` on a connection to the server's `postgres` database. */
 async function onAdmin<T>(fn: (admin: pg.Client) => Promise<T>): Promise<T> {
@@ -83,10 +83,10 @@ describe('outbox notifications', () => {
     expect(notified).toBe(1);
 
     // A reopened row (an operator's re-run) wakes it too.
-    await database.db.prisma.$transaction((tx) => completeOutbox(tx, TOPIC, key));
+    await database.db.prisma.$transaction((tx) => completeOutbox(tx, TOPIC, key, new Date()));
     await (await queue.getJob(outboxJobId(TOPIC, key)))!.remove();
     expect(notified).toBe(1);
-    await database.db.prisma.$transaction((tx) => reopenOutbox(tx, TOPIC, key));
+    await database.db.prisma.$transaction((tx) => reopenOutbox(tx, TOPIC, key, new Date()));
     expect(await until(async () => (await queue.getJob(outboxJobId(TOPIC, key))) !== undefined)).toBe(true);
     expect(notified).toBe(2);
   });
@@ -95,11 +95,11 @@ describe('outbox notifications', () => {
     let notified = 0;
     listener = await listenOutbox(database.url, () => { notified += 1; });
     await expect(database.db.prisma.$transaction(async (tx) => {
-      await addOutbox(tx, TOPIC, `rolled-back-${randomBytes(4).toString('hex')}`, {});
+      await addOutbox(tx, TOPIC, `rolled-back-${randomBytes(4).toString('hex')}`, {}, new Date());
       throw new Error('roll back');
     })).rejects.toThrow('roll back');
     await database.db.prisma.$transaction(async (tx) => {
-      for (let i = 0; i < 5; i++) await addOutbox(tx, TOPIC, `many-${i}-${randomBytes(4).toString('hex')}`, {});
+      for (let i = 0; i < 5; i++) await addOutbox(tx, TOPIC, `many-${i}-${randomBytes(4).toString('hex')}`, {}, new Date());
     });
     expect(await until(() => notified >= 1)).toBe(true);
     await sleep(200);

@@ -18,6 +18,7 @@ import { buildBatches } from '../../../src/sync/batch-builder.ts';
 import { pushBatchOnce } from '../../../src/sync/push-batch.ts';
 import type { PersonRow } from '../../../src/store/changes.ts';
 import { clientOf, startWorld, type TransferWorld } from './setup.ts';
+import { fixedClock } from '../../../src/clock.ts';
 
 let world: TransferWorld;
 
@@ -141,7 +142,7 @@ describe('a move and a status change go through review, signed approvals and syn
     const at = approvalMoment();
     const period = periodOf(at);
     const deps: ApprovalDeps = {
-      db: world.gateway.database.db, provinceCode: 'H55', senderCode: 'H55.19', now: () => at,
+      db: world.gateway.database.db, provinceCode: 'H55', senderCode: 'H55.19', clock: fixedClock(at),
       setup: { trustAnchors: pki.trustAnchors, intermediates: [pki.certificate('intermediate-ca')], crls: pki.crls, orgSigner: pki.identity('org-signer'), sessionMinutes: 30 },
     };
     const certificatePem = readFileSync(pki.identity('head-ec').certificatePath, 'utf8');

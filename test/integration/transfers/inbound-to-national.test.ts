@@ -15,6 +15,7 @@ import { createLogger } from '../../../src/logger.ts';
 import { systemPrincipal } from '../../../src/auth/principal.ts';
 import type { ChangeState } from '../../../src/generated/prisma/client.ts';
 import { clientOf, ministryRecord, startWorld, until, type TransferWorld } from './setup.ts';
+import { fixedClock } from '../../../src/clock.ts';
 
 let world: TransferWorld;
 let worker: RunningWorker;
@@ -43,7 +44,7 @@ describe('a transferred-in record', () => {
     await transitionChange(db, officer, changeId!, (c) => ({ state: applyTransition(c.state, 'VERIFY', 'UNIT_OFFICER') as ChangeState, action: 'CHANGE_VERIFY' }));
     const pki = await getTestPki();
     const at = approvalMoment();
-    const deps: ApprovalDeps = { db, provinceCode: 'H55', senderCode: 'H55.19', now: () => at,
+    const deps: ApprovalDeps = { db, provinceCode: 'H55', senderCode: 'H55.19', clock: fixedClock(at),
       setup: { trustAnchors: pki.trustAnchors, intermediates: [pki.certificate('intermediate-ca')], crls: pki.crls, orgSigner: pki.identity('org-signer'), sessionMinutes: 30 } };
     const head = { subject: 'head', role: 'AGENCY_HEAD' as const, agencyCode: 'H55.05.01' };
     const target = { level: 'CO_QUAN' as const, agencyCode: 'H55.05.01', period: periodOf(at) };
