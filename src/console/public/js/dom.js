@@ -44,11 +44,6 @@ export function when(iso) {
 
 export const num = (n) => (n === null || n === undefined ? '—' : number.format(n));
 
-/** The current period (YYYY-MM) in Vietnam time. */
-export function currentPeriod(now = new Date()) {
-  return new Date(now.getTime() + 7 * 3600_000).toISOString().slice(0, 7);
-}
-
 /** An API error as the user sees it: its Vietnamese message and its code. */
 export function errorBox(err, extra) {
   const code = err?.code ?? 'INTERNAL_ERROR';

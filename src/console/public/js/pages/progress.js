@@ -1,7 +1,7 @@
 // Tiến độ kỳ: how far the period's changes got in each agency of the user's subtree
 // (GET /api/v1/ops/progress), with what was returned, rejected by the national side, or is overdue.
 import { api } from '../api.js';
-import { currentPeriod, errorBox, h, num, replace, section, table } from '../dom.js';
+import { errorBox, h, num, replace, section, table } from '../dom.js';
 
 const COLUMNS = [
   ['entered', 'Đã nhập'], ['verified', 'Đã kiểm tra'], ['agencyApproved', 'Cơ quan đã duyệt'], ['provinceApproved', 'Sở Nội vụ đã duyệt'],
@@ -24,20 +24,23 @@ function summary(totals) {
 }
 
 export function render(main, ctx) {
-  const period = ctx.params.get('ky') ?? currentPeriod();
+  // Without a chosen period the gateway answers for its current one (its clock, Vietnam time), never the browser's.
+  const period = ctx.params.get('ky') ?? '';
   const agency = ctx.params.get('don-vi') ?? '';
   const body = h('div', null, h('p', { class: 'muted' }, 'Đang tải…'));
   const periodInput = h('input', { type: 'month', id: 'period', value: period, required: true });
   const agencyInput = h('input', { type: 'text', id: 'agency', value: agency, placeholder: 'Mặc định: đơn vị của bạn', size: 24 });
   const form = h('form', { class: 'filters', onsubmit: (event) => {
     event.preventDefault();
-    const q = new URLSearchParams({ ky: periodInput.value || currentPeriod() });
+    const q = new URLSearchParams();
+    if (periodInput.value) q.set('ky', periodInput.value);
     if (agencyInput.value.trim()) q.set('don-vi', agencyInput.value.trim());
-    ctx.navigate(`#/tien-do?${q}`);
+    ctx.navigate(`#/tien-do${q.size ? `?${q}` : ''}`);
   } }, h('label', null, 'Kỳ ', periodInput), h('label', null, 'Đơn vị (mã định danh) ', agencyInput), h('button', { type: 'submit' }, 'Xem'));
   replace(main, h('h1', null, 'Tiến độ kỳ'), form, body);
 
   api('/ops/progress', { query: { period, agency } }).then((p) => {
+    periodInput.value = p.period;
     const rows = p.agencies.map((a) => {
       const tr = h('tr', { 'data-agency': a.agencyCode }, h('td', null, h('code', null, a.agencyCode)), h('td', null, a.agencyName ?? '—'), cells(a), h('td', null, bar(a.synced, a.entered)));
       return tr;
