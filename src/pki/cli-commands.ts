@@ -10,6 +10,7 @@ import { parseCrls, type Crl } from './crl.ts';
 import { signDetached } from './sign-cms.ts';
 import { loadSigningIdentity, type SigningIdentity } from './signing-identity.ts';
 import { verifyDetached } from './verify-cms.ts';
+import { systemClock, type Clock } from '../clock.ts';
 
 export interface CommandResult {
   readonly exitCode: number;
@@ -46,6 +47,8 @@ export interface RunVerifyOptions {
   readonly intermediates?: readonly string[];
   readonly ocspUrl?: string;
   readonly requireTimestamp?: boolean;
+  /** When the verification happens (default: the system clock). */
+  readonly clock?: Clock;
 }
 
 const OK = 0;
@@ -86,6 +89,7 @@ export async function runVerify(options: RunVerifyOptions): Promise<CommandResul
       requireRevocation: inputs.crls.length > 0 || options.ocspUrl !== undefined,
       ...(options.ocspUrl ? { ocsp: { url: options.ocspUrl } } : {}),
       ...(options.requireTimestamp ? { requireTimestamp: true } : {}),
+      now: (options.clock ?? systemClock).now(),
     });
     const lines = [
       result.subject,

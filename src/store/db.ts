@@ -37,7 +37,12 @@ export function withClock(db: Db, clock: Clock): Db {
 export function openDb(databaseUrl: string, options: OpenDbOptions = {}): Db {
   const max = options.poolSize ?? 10;
   const onIdleError = options.onIdleError ?? (() => {});
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max }, { onPoolError: onIdleError }) });
+  // Prisma's default of 5 s per interactive transaction is a speed limit, not a rule: on a loaded machine a
+  // province's agency import or a receipt of 1,000 records can take longer, and must not then fail.
+  const prisma = new PrismaClient({
+    adapter: new PrismaPg({ connectionString: databaseUrl, max }, { onPoolError: onIdleError }),
+    transactionOptions: { timeout: 120_000, maxWait: 30_000 },
+  });
   const pool = createPgPool({ connectionString: databaseUrl, max: Math.max(2, Math.ceil(max / 2)) }, onIdleError);
   let closing: Promise<void> | undefined;
   return {

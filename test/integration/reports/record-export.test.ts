@@ -14,6 +14,7 @@ import { approvalWindow, localDate, periodOf } from '../../../src/domain/working
 import { signPreparedDigest } from '../../../src/pki/external-signing.ts';
 import { runVerify } from '../../../src/pki/cli-commands.ts';
 import { parseRecordDocument } from '../../../src/exchange/xml/record-document.ts';
+import { fixedClock } from '../../../src/clock.ts';
 
 let t: TestApp;
 let pki: TestPki;
@@ -67,7 +68,8 @@ afterAll(async () => {
 async function verify(document: Buffer, signature: Buffer) {
   await writeFile(join(dir, 'record.xml'), document);
   await writeFile(join(dir, 'record.p7s'), signature);
-  return runVerify({ in: join(dir, 'record.xml'), sig: join(dir, 'record.p7s'), ca: [pki.path('root-ca.pem')] });
+  // verified at the gateway's (test) clock: the export was signed at it
+  return runVerify({ in: join(dir, 'record.xml'), sig: join(dir, 'record.p7s'), ca: [pki.path('root-ca.pem')], clock: fixedClock(clock) });
 }
 
 describe('GET /api/v1/persons/{personalId}/export', () => {
