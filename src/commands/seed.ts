@@ -12,7 +12,13 @@ import { createRng, generateProfile } from '../seed/demo-profiles.ts';
 import { systemPrincipal } from '../auth/principal.ts';
 import type { PhanLoai } from '../domain/profile-enums.ts';
 
-export interface SeedOptions { count: number; seed: number; synced?: boolean }
+export interface SeedOptions {
+  count: number;
+  seed: number;
+  synced?: boolean;
+  /** The day the profiles are made as of (YYYY-MM-DD; default: today on the database's clock). Tests pin it. */
+  today?: string;
+}
 
 /** Where people work: mostly schools and hospitals (viên chức), then departments and communes. */
 function employers(codes: string[]): string[] {
@@ -28,7 +34,7 @@ function categoryFor(code: string, r: number): PhanLoai {
 }
 
 export async function seedProvince(db: Db, provinceCode: string, options: SeedOptions): Promise<{ agencies: number; persons: number }> {
-  const today = localDate(db.clock.now());
+  const today = options.today ?? localDate(db.clock.now());
   const agencies = validateAgencyList(demoAgencies(provinceCode), { provinceCode, knownCodes: new Set(), today: '2025-07-01' });
   await upsertAgencies(db, systemPrincipal(provinceCode), agencies);
   const places = employers(agencies.map((a) => a.code));

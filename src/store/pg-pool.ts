@@ -6,8 +6,22 @@ import pg from 'pg';
 
 export type PoolErrorHandler = (err: Error) => void;
 
+const DATE_OID = 1082;
+
+/**
+ * A DATE is a calendar day, not an instant: read it as midnight UTC of that day, the form the rest of the
+ * code uses (`new Date('YYYY-MM-DDT00:00:00Z')`). pg's default makes it midnight in the PROCESS time zone,
+ * so under TZ=Asia/Ho_Chi_Minh '2027-03-01' came back as 2027-02-28T17:00Z and a change's effective date
+ * — and with it its content hash — changed by a day.
+ */
+export const calendarDayTypes: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: string) => (oid === DATE_OID && format !== 'binary'
+    ? (value: string) => new Date(`${value}T00:00:00Z`)
+    : pg.types.getTypeParser(oid, format as 'text'))) as pg.CustomTypesConfig['getTypeParser'],
+};
+
 export function createPgPool(config: pg.PoolConfig, onIdleError?: PoolErrorHandler): pg.Pool {
-  const pool = new pg.Pool(config);
+  const pool = new pg.Pool({ types: calendarDayTypes, ...config });
   pool.on('error', (err) => onIdleError?.(err));
   return pool;
 }

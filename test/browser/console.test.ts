@@ -15,7 +15,7 @@ import { startWorker, type RunningWorker } from '../../src/commands/worker.ts';
 import { seedProvince } from '../../src/commands/seed.ts';
 import { issueDevToken } from '../../src/auth/dev-token.ts';
 import type { RunningSimulator } from '../../src/simulator/index.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { createTestDatabase, type TestDatabase, SEED_TODAY } from '../support/database.ts';
 import { approvedChanges } from '../support/approved-changes.ts';
 import { getTestPki } from '../support/pki.ts';
 import { CLIENT, startTestSimulator } from '../integration/simulator/harness.ts';
@@ -77,7 +77,7 @@ beforeAll(async () => {
     throw new Error(`Debian's Chromium is missing at ${CHROMIUM}: install it with \`apt-get install chromium\` (.ci/run does) — the browser test never downloads a browser`);
   }
   database = await createTestDatabase('gw_browser');
-  await seedProvince(database.db, 'H55', { count: 40, seed: 9 });
+  await seedProvince(database.db, 'H55', { today: SEED_TODAY, count: 40, seed: 9 });
   sim = await startTestSimulator(database.url);
   const pki = await getTestPki();
   config = loadConfig({}, {

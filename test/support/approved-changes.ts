@@ -4,7 +4,7 @@ import type { Db } from '../../src/store/db.ts';
 import { createChange, transitionChange } from '../../src/store/changes.ts';
 import { prepareContent } from '../../src/http/change-input.ts';
 import { applyTransition } from '../../src/domain/change-lifecycle.ts';
-import { approvalWindow, localDate, periodOf } from '../../src/domain/working-days.ts';
+import { approvalWindow, localDate, nextPeriod, periodOf } from '../../src/domain/working-days.ts';
 import { approveWithOrganisationKey, completeSigningSession, startSigningSession, type ApprovalDeps } from '../../src/approval/approval-service.ts';
 import { signPreparedDigest } from '../../src/pki/external-signing.ts';
 import type { Principal } from '../../src/auth/principal.ts';
@@ -13,10 +13,17 @@ import { getTestPki } from './pki.ts';
 import { readFileSync } from 'node:fs';
 import { fixedClock } from '../../src/clock.ts';
 
-/** A moment inside this month's approval window, never before now (the test PKI is dated from today). */
-export function approvalMoment(): Date {
-  const now = new Date();
-  return new Date(Math.max(now.getTime() + 60_000, approvalWindow(periodOf(now)).opensAt.getTime() + 3 * 3600_000));
+/**
+ * A moment inside an approval window, a minute or more after `now` (the test PKI is dated from today): this
+ * month's window, or the next month's when this one closes too soon (a run at 23:59 on the last day).
+ */
+export function approvalMoment(now = new Date()): Date {
+  for (const period of [periodOf(now), nextPeriod(periodOf(now))]) {
+    const window = approvalWindow(period);
+    const at = new Date(Math.max(now.getTime() + 60_000, window.opensAt.getTime() + 3 * 3600_000));
+    if (at.getTime() + 3_600_000 < window.closesAt.getTime()) return at; // an hour left for the test's steps
+  }
+  throw new Error('unreachable: the next window is ahead of any moment of this month');
 }
 
 export async function approvedChanges(db: Db, count: number, options: { agencyPrefix?: string } = {}): Promise<{ period: string; changeIds: string[] }> {

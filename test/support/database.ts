@@ -5,6 +5,12 @@ import pg from 'pg';
 import { ensureDatabase, migrate } from '../../src/store/migrate.ts';
 import { openDb, type Db } from '../../src/store/db.ts';
 
+/**
+ * The day seeded test provinces are made as of: fixed, so that which persons a seed makes (their ages,
+ * statuses, the agencies drawn after them) never depends on the day the suite runs.
+ */
+export const SEED_TODAY = '2026-10-01';
+
 export const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 export function testDatabaseUrl(name: string): string {

@@ -4,6 +4,7 @@ import { bearer, createTestApp, type TestApp } from '../../support/app.ts';
 import { seedProvince } from '../../../src/commands/seed.ts';
 import { createRng, generateProfile } from '../../../src/seed/demo-profiles.ts';
 import { localDate } from '../../../src/domain/working-days.ts';
+import { SEED_TODAY } from '../../support/database.ts';
 
 let t: TestApp;
 let officer: string; // UNIT_OFFICER of H55.05 (Sở Giáo dục)
@@ -23,7 +24,7 @@ const counts = async () => ({
 
 beforeAll(async () => {
   t = await createTestApp({ maxAttachmentBytes: 1024 });
-  await seedProvince(t.database.db, 'H55', { count: 40, seed: 7 });
+  await seedProvince(t.database.db, 'H55', { today: SEED_TODAY, count: 40, seed: 7 });
   officer = await t.token('UNIT_OFFICER', 'H55.05', { subject: 'officer-gd' });
   otherOfficer = await t.token('UNIT_OFFICER', 'H55.06', { subject: 'officer-yt' });
 });

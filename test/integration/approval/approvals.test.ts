@@ -9,18 +9,20 @@ import { verifyDetached } from '../../../src/pki/verify-cms.ts';
 import { parseCertificates } from '../../../src/pki/certificates.ts';
 import { readFileSync } from 'node:fs';
 import type { DemoEntity } from '../../../certs.example/make-pki.ts';
+import { approvalMoment } from '../../support/approved-changes.ts';
+import { SEED_TODAY } from '../../support/database.ts';
 
 let t: TestApp;
 let pki: TestPki;
 let clock = new Date();
 const realNow = new Date();
-const period = periodOf(realNow);
-// Inside this month's approval window, never before the real time (certificates and CRLs are dated from today).
-const inWindow = new Date(Math.max(realNow.getTime() + 60_000, approvalWindow(period).opensAt.getTime() + 3 * 3600_000));
+// Inside an approval window, never before the real time (certificates and CRLs are dated from today).
+const inWindow = approvalMoment(realNow);
+const period = periodOf(inWindow);
 // Outside any window: now, or (when today is itself inside the window) the 10th of next month.
-const beforeWindow = realNow < approvalWindow(period).opensAt
+const beforeWindow = realNow < approvalWindow(periodOf(realNow)).opensAt
   ? new Date(realNow.getTime() + 60_000)
-  : new Date(approvalWindow(period).closesAt.getTime() + 9 * 86_400_000);
+  : new Date(approvalWindow(periodOf(realNow)).closesAt.getTime() + 9 * 86_400_000);
 
 let head: string;
 let officer: string;
@@ -33,7 +35,7 @@ beforeAll(async () => {
     signing: { trustAnchors: pki.trustAnchors, intermediates: [pki.certificate('intermediate-ca')], crls: pki.crls,
       orgSigner: pki.identity('org-signer'), sessionMinutes: 30 },
   });
-  await seedProvince(t.database.db, 'H55', { count: 600, seed: 11 });
+  await seedProvince(t.database.db, 'H55', { today: SEED_TODAY, count: 600, seed: 11 });
   head = await t.token('AGENCY_HEAD', 'H55.06', { subject: 'giam-doc-so-y-te' });
   officer = await t.token('UNIT_OFFICER', 'H55.06', { subject: 'can-bo-to-chuc' });
   operator = await t.token('PROVINCE_OPERATOR', 'H55', { subject: 'snv-operator' });

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { Redis } from 'ioredis';
-import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
+import { createTestDatabase, type TestDatabase, SEED_TODAY } from '../../support/database.ts';
 import { approvedChanges } from '../../support/approved-changes.ts';
 import { getTestPki } from '../../support/pki.ts';
 import { clearProcessOutput, stopAllProcesses, type WorkerEnv } from '../../support/worker-process.ts';
@@ -43,7 +43,7 @@ export async function createScenario(persons = 60): Promise<Scenario> {
   const database = await createTestDatabase('gw_guarantee');
   let sim: RunningSimulator | undefined;
   try {
-    await seedProvince(database.db, 'H55', { count: persons, seed: 11 });
+    await seedProvince(database.db, 'H55', { today: SEED_TODAY, count: persons, seed: 11 });
     sim = await startTestSimulator(database.url);
   } catch (err) {
     await database.drop();

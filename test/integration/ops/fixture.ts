@@ -14,7 +14,7 @@ import type { SigningSetup } from '../../../src/approval/signing-setup.ts';
 import { seedProvince } from '../../../src/commands/seed.ts';
 import { createGatewayMetrics, type GatewayMetrics } from '../../../src/metrics/gateway-metrics.ts';
 import { openOpsQueues, type OpsQueues } from '../../../src/metrics/ops-queues.ts';
-import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
+import { createTestDatabase, type TestDatabase, SEED_TODAY } from '../../support/database.ts';
 import { getTestPki } from '../../support/pki.ts';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -40,7 +40,7 @@ export async function signingOf(extraIntermediates: Array<'expired-signer'> = []
 
 export async function createOpsApp(o: { persons?: number; overrides?: Partial<Config>; signing?: SigningSetup; now?: () => Date } = {}): Promise<OpsApp> {
   const database = await createTestDatabase('gw_ops');
-  await seedProvince(database.db, 'H55', { count: o.persons ?? 40, seed: 3 });
+  await seedProvince(database.db, 'H55', { today: SEED_TODAY, count: o.persons ?? 40, seed: 3 });
   const queuePrefix = `ops-${randomBytes(5).toString('hex')}`;
   const config = loadConfig({}, { databaseUrl: database.url, logLevel: 'silent', queuePrefix, redisUrl: REDIS_URL, ...o.overrides });
   const metrics = createGatewayMetrics();

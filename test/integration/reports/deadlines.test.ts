@@ -10,6 +10,7 @@ import { createChange, createPersonWithChange, type NewChange } from '../../../s
 import type { Principal } from '../../../src/auth/principal.ts';
 import type { ChangeKind, ChangeState } from '../../../src/generated/prisma/client.ts';
 import { DEADLINE_CSV_HEADER } from '../../../src/reports/deadline-report.ts';
+import { SEED_TODAY } from '../../support/database.ts';
 
 let t: TestApp;
 let officer06: string;
@@ -45,7 +46,7 @@ async function fixture(name: string, agencyRoot: string, f: Fixture): Promise<vo
 
 beforeAll(async () => {
   t = await createTestApp({ holidays: ['2026-03-16'] });
-  await seedProvince(t.database.db, 'H55', { count: 400, seed: 5 });
+  await seedProvince(t.database.db, 'H55', { today: SEED_TODAY, count: 400, seed: 5 });
   officer06 = await t.token('UNIT_OFFICER', 'H55.06', { subject: 'to-chuc-yte' });
   officer05 = await t.token('UNIT_OFFICER', 'H55.05', { subject: 'to-chuc-gd' });
   operator = await t.token('PROVINCE_OPERATOR', 'H55', { subject: 'snv' });

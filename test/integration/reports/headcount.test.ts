@@ -6,6 +6,7 @@ import { bearer, createTestApp, type TestApp } from '../../support/app.ts';
 import { seedProvince } from '../../../src/commands/seed.ts';
 import { runReport } from '../../../src/commands/report.ts';
 import { HEADCOUNT_CSV_HEADER } from '../../../src/reports/headcount-report.ts';
+import { SEED_TODAY } from '../../support/database.ts';
 
 let t: TestApp;
 let operator: string;
@@ -40,7 +41,7 @@ const asMap = (rows: Array<Record<string, unknown>>, key: string) => new Map(row
 
 beforeAll(async () => {
   t = await createTestApp();
-  await seedProvince(t.database.db, 'H55', { count: 500, seed: 3 });
+  await seedProvince(t.database.db, 'H55', { today: SEED_TODAY, count: 500, seed: 3 });
   // Left the service, or not yet approved: not in the headcount.
   atWorkBefore = await t.database.db.prisma.person.count({ where: { status: 'DANG_CONG_TAC' } });
   const [retired, pending] = await t.database.db.prisma.person.findMany({ where: { employingAgencyCode: { startsWith: 'H55.06.' }, status: 'DANG_CONG_TAC' }, take: 2 });

@@ -15,6 +15,8 @@ import { signPreparedDigest } from '../../../src/pki/external-signing.ts';
 import { runVerify } from '../../../src/pki/cli-commands.ts';
 import { parseRecordDocument } from '../../../src/exchange/xml/record-document.ts';
 import { fixedClock } from '../../../src/clock.ts';
+import { approvalMoment } from '../../support/approved-changes.ts';
+import { SEED_TODAY } from '../../support/database.ts';
 
 let t: TestApp;
 let pki: TestPki;
@@ -24,9 +26,10 @@ let operator: string;
 let personalId: string;
 const phone = '0912345678';
 const realNow = new Date();
-const period = periodOf(realNow);
-// Inside this month's approval window, never before the real time (the PKI is dated from today).
-const clock = new Date(Math.max(realNow.getTime() + 60_000, approvalWindow(period).opensAt.getTime() + 3 * 3600_000));
+
+// Inside an approval window, never before the real time (the PKI is dated from today).
+const clock = approvalMoment(realNow);
+const period = periodOf(clock);
 
 const get = (url: string, token: string) => t.app.inject({ method: 'GET', url, headers: bearer(token) });
 const post = async (url: string, token: string, payload: object) => {
@@ -43,7 +46,7 @@ beforeAll(async () => {
       orgSigner: pki.identity('org-signer'), sessionMinutes: 30 },
   });
   dir = await mkdtemp(join(tmpdir(), 'csdl-export-'));
-  await seedProvince(t.database.db, 'H55', { count: 200, seed: 21 });
+  await seedProvince(t.database.db, 'H55', { today: SEED_TODAY, count: 200, seed: 21 });
   officer = await t.token('UNIT_OFFICER', 'H55.06', { subject: 'to-chuc-yte' });
   operator = await t.token('PROVINCE_OPERATOR', 'H55', { subject: 'snv' });
   const head = await t.token('AGENCY_HEAD', 'H55.06', { subject: 'giam-doc-syt' });

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
-import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
+import { createTestDatabase, type TestDatabase, SEED_TODAY } from '../../support/database.ts';
 import { approvedChanges } from '../../support/approved-changes.ts';
 import { getTestPki } from '../../support/pki.ts';
 import { seedProvince } from '../../../src/commands/seed.ts';
@@ -27,7 +27,7 @@ const vn = (date: string, hour: number) => new Date(startOfLocalDay(date).getTim
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  await seedProvince(database.db, 'H55', { count: 200, seed: 13 });
+  await seedProvince(database.db, 'H55', { today: SEED_TODAY, count: 200, seed: 13 });
   sim = await startTestSimulator(database.url);
   client = createNationalClient({ baseUrl: sim.url, tokenUrl: `${sim.url}/token`, clientId: CLIENT.clientId, clientSecret: CLIENT.clientSecret, senderCode: 'H55.19' });
   const pki = await getTestPki();

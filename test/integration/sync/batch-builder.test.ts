@@ -4,7 +4,7 @@
 // is being built (here: returned by a trigger while the previous batch is stored) is left out, and its
 // neighbours are rebuilt in another pass. Real PostgreSQL, failures injected by triggers.
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
+import { createTestDatabase, type TestDatabase, SEED_TODAY } from '../../support/database.ts';
 import { approvedChanges } from '../../support/approved-changes.ts';
 import { getTestPki } from '../../support/pki.ts';
 import { seedProvince } from '../../../src/commands/seed.ts';
@@ -34,7 +34,7 @@ async function placement(changeIds: string[]) {
 
 beforeAll(async () => {
   database = await createTestDatabase('gw_builder');
-  await seedProvince(database.db, 'H55', { count: 120, seed: 11 });
+  await seedProvince(database.db, 'H55', { today: SEED_TODAY, count: 120, seed: 11 });
 });
 afterAll(async () => {
   await database?.drop();

@@ -1,7 +1,7 @@
 // At its deadline a batch is FAILED for an operator — unless an earlier, unanswered push did arrive:
 // then the national side's receipt settles it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
+import { createTestDatabase, type TestDatabase, SEED_TODAY } from '../../support/database.ts';
 import { approvedChanges } from '../../support/approved-changes.ts';
 import { getTestPki } from '../../support/pki.ts';
 import { seedProvince } from '../../../src/commands/seed.ts';
@@ -20,7 +20,7 @@ const logger = createLogger('silent');
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  await seedProvince(database.db, 'H55', { count: 60, seed: 31 });
+  await seedProvince(database.db, 'H55', { today: SEED_TODAY, count: 60, seed: 31 });
   sim = await startTestSimulator(database.url);
   client = createNationalClient({ baseUrl: sim.url, tokenUrl: `${sim.url}/token`, clientId: CLIENT.clientId, clientSecret: CLIENT.clientSecret, senderCode: 'H55.19' });
   const pki = await getTestPki();

@@ -1,6 +1,6 @@
 // `csdl-gateway sync --period`: progress per batch and a summary an operator can read.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
+import { createTestDatabase, type TestDatabase, SEED_TODAY } from '../../support/database.ts';
 import { approvedChanges } from '../../support/approved-changes.ts';
 import { getTestPki } from '../../support/pki.ts';
 import { seedProvince } from '../../../src/commands/seed.ts';
@@ -14,7 +14,7 @@ let sim: RunningSimulator;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  await seedProvince(database.db, 'H55', { count: 100, seed: 21 });
+  await seedProvince(database.db, 'H55', { today: SEED_TODAY, count: 100, seed: 21 });
   sim = await startTestSimulator(database.url);
 });
 afterAll(async () => {

@@ -3,7 +3,7 @@
 // HTTP on loopback with injected faults. Real PostgreSQL, no mocks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
+import { createTestDatabase, type TestDatabase, SEED_TODAY } from '../../support/database.ts';
 import { approvedChanges } from '../../support/approved-changes.ts';
 import { getTestPki } from '../../support/pki.ts';
 import { seedProvince } from '../../../src/commands/seed.ts';
@@ -51,7 +51,7 @@ async function changeStates(ids: string[]) {
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  await seedProvince(database.db, 'H55', { count: 300, seed: 5 });
+  await seedProvince(database.db, 'H55', { today: SEED_TODAY, count: 300, seed: 5 });
   // The simulator keeps its own schema in the same test database (it plays another system).
   sim = await startTestSimulator(database.url);
 });

@@ -1,7 +1,7 @@
 // The queue path: outbox → relay → BullMQ (real Redis) → worker → simulator over HTTP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
+import { createTestDatabase, type TestDatabase, SEED_TODAY } from '../../support/database.ts';
 import { approvedChanges } from '../../support/approved-changes.ts';
 import { getTestPki } from '../../support/pki.ts';
 import { seedProvince } from '../../../src/commands/seed.ts';
@@ -19,7 +19,7 @@ let worker: RunningWorker | undefined;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  await seedProvince(database.db, 'H55', { count: 120, seed: 9 });
+  await seedProvince(database.db, 'H55', { today: SEED_TODAY, count: 120, seed: 9 });
   sim = await startTestSimulator(database.url);
 });
 afterAll(async () => {

@@ -14,6 +14,7 @@ import type { TransferJobDeps } from '../../../src/transfer/pull-transfer.ts';
 import { createTestApp, type TestApp } from '../../support/app.ts';
 import { getTestPki } from '../../support/pki.ts';
 import { CLIENT, sampleHoSo, startTestSimulator } from '../simulator/harness.ts';
+import { SEED_TODAY } from '../../support/database.ts';
 
 export interface TransferWorld {
   gateway: TestApp;
@@ -28,7 +29,7 @@ export interface TransferWorld {
 export async function startWorld(options: { persons?: number; simSchema?: string } = {}): Promise<TransferWorld> {
   const pki = await getTestPki();
   const gateway = await createTestApp({ nationalTrustAnchorFiles: [pki.path('national-trust-anchors.pem')], retryDeadlineHours: 1 });
-  await seedProvince(gateway.database.db, 'H55', { count: options.persons ?? 20, seed: 11 });
+  await seedProvince(gateway.database.db, 'H55', { today: SEED_TODAY, count: options.persons ?? 20, seed: 11 });
   const gatewayUrl = await gateway.app.listen({ host: '127.0.0.1', port: 0 });
   const sim = await startTestSimulator(gateway.database.url, options.simSchema ? { schema: options.simSchema } : {});
   const config = loadConfig({}, {
