@@ -195,10 +195,19 @@ export async function startRedisServer(port?: number, name = 'redis'): Promise<R
   }
 }
 
+/**
+ * The environment without faketime's preload: Redis plays another machine, which keeps the real clock when
+ * a test run moves the gateway's (and redis-server does not run under libfaketime).
+ */
+function realClockEnv(): NodeJS.ProcessEnv {
+  const { LD_PRELOAD: _preload, FAKETIME: _faketime, FAKETIME_NO_CACHE: _cache, DONT_FAKE_MONOTONIC: _mono, ...env } = process.env;
+  return env;
+}
+
 async function startRedisOn(chosen: number, name: string): Promise<RedisServer> {
   const child = spawn('redis-server', [
     '--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--protected-mode', 'no',
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  ], { stdio: ['ignore', 'pipe', 'pipe'], env: realClockEnv() });
   const p = track(`${name}:${chosen}`, child);
   const url = `redis://127.0.0.1:${chosen}`;
   try {
