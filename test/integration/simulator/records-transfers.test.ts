@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRecordDocument, parseRecordDocument } from '../../../src/exchange/xml/record-document.ts';
+import { buildNationalRecordDocument, buildRecordDocument, parsePulledRecordDocument } from '../../../src/exchange/xml/record-document.ts';
 import { parseTransferRequestDocument } from '../../../src/exchange/xml/transfer-request-document.ts';
 import { verifyDetached } from '../../../src/pki/verify-cms.ts';
 import type { RunningSimulator } from '../../../src/simulator/app.ts';
@@ -36,11 +36,11 @@ describe('GET /records/{personalId} (§5)', () => {
     expect(r.body).toMatchObject({ personalId: hoSo.SoDinhDanh, version: 7, holderCode: 'G09.20' });
     const payload = Buffer.from(r.body.payload, 'base64');
     const signature = Buffer.from(r.body.signature, 'base64');
-    expect(payload.equals(buildRecordDocument(hoSo))).toBe(true);
+    expect(payload.equals(buildNationalRecordDocument({ hoSo, thaoTac: 'THEM_MOI', phienBan: 7 }))).toBe(true);
     const pki = await getTestPki();
     const verified = await verifyDetached(payload, signature, { trustAnchors: pki.nationalTrustAnchors });
     expect(verified.subject).toMatch(/CSDL quốc gia/);
-    expect(parseRecordDocument(payload, { maxBytes: 1 << 20 }).SoDinhDanh).toBe(hoSo.SoDinhDanh);
+    expect(parsePulledRecordDocument(payload, { maxBytes: 1 << 20, version: 7 }).hoSo.SoDinhDanh).toBe(hoSo.SoDinhDanh);
     const again = await raw(`${sim.url}/records/${hoSo.SoDinhDanh}`, { headers: apiHeaders(token) });
     expect(again.body.signature).toBe(r.body.signature);
   });
@@ -50,6 +50,11 @@ describe('GET /records/{personalId} (§5)', () => {
     expect((await postBatch(sim.url, token, b)).body.status).toBe('ACCEPTED');
     const r = await raw(`${sim.url}/records/${sampleHoSo(302).SoDinhDanh}`, { headers: apiHeaders(token) });
     expect(r.body).toMatchObject({ version: 4, holderCode: 'H55.19' });
+    // §6: the HoSo element exactly as the batch carried it, attributes included, the namespace declared on it.
+    const element = /<HoSo [^>]*>[\s\S]*<\/HoSo>/.exec(b.payload.toString('utf8'))?.[0] ?? '';
+    expect(element).toMatch(/^<HoSo thaoTac="CAP_NHAT" phienBan="4">/);
+    const served = Buffer.from(r.body.payload, 'base64').toString('utf8');
+    expect(served).toBe(`<?xml version="1.0" encoding="UTF-8"?>\n${element.replace('<HoSo ', '<HoSo xmlns="urn:vn:gov:cbccvc:dongbo:1" ')}\n`);
   });
 
   it('pre-loads over HTTP too', async () => {
