@@ -16,6 +16,7 @@ import { FaultPlanSchema, type FaultPlan } from './faults.ts';
 import { refuse } from './national-replies.ts';
 import type { SimContext } from './sim-context.ts';
 import type { StatsSnapshot } from './stats.ts';
+import type { SenderCounters } from './sender-watch.ts';
 import type { StorageCounts } from './storage.ts';
 import { sendTransferRequest, type SendTransferResult, type TransferRequestInput } from './transfer-sender.ts';
 
@@ -36,6 +37,8 @@ export interface PreloadInput {
 
 export interface SimStatsView extends StatsSnapshot {
   readonly stored: StorageCounts;
+  /** Per sender: in flight (peak, excess) and calls before a Retry-After elapsed (sender-watch.ts). */
+  readonly senders: Readonly<Record<string, SenderCounters>>;
   readonly faults: { readonly plan: FaultPlan; readonly injected: Readonly<Record<string, number>> };
 }
 
@@ -54,11 +57,14 @@ export function createSimulatorControl(ctx: SimContext): SimulatorControl {
     setFaults: (plan) => ctx.faults.set(plan),
     async stats() {
       return {
-        ...ctx.stats.snapshot(), stored: await ctx.storage.counts(),
+        ...ctx.stats.snapshot(), stored: await ctx.storage.counts(), senders: ctx.senders.snapshot(),
         faults: { plan: ctx.faults.plan(), injected: { ...ctx.faults.injected } },
       };
     },
-    resetStats: () => ctx.stats.reset(),
+    resetStats: () => {
+      ctx.stats.reset();
+      ctx.senders.reset();
+    },
     async preloadRecord(input) {
       if (!Number.isSafeInteger(input.version) || input.version < 1) throw new GatewayError('INVALID_VALUE', { field: 'version' });
       const document = input.document ? Buffer.from(input.document)

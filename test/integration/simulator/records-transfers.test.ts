@@ -8,8 +8,8 @@ import { parseTransferRequestDocument } from '../../../src/exchange/xml/transfer
 import { verifyDetached } from '../../../src/pki/verify-cms.ts';
 import type { RunningSimulator } from '../../../src/simulator/app.ts';
 import { getTestPki } from '../../support/pki.ts';
-import { createSimDatabase, entry, sampleHoSo, signedBatch, startTestSimulator, type SimDatabase } from './harness.ts';
-import { apiHeaders, fetchToken, postBatch, raw } from './http.ts';
+import { CLIENT, createSimDatabase, entry, SENDER, sampleHoSo, signedBatch, startTestSimulator, type SimDatabase } from './harness.ts';
+import { apiHeaders, basic, fetchToken, postBatch, raw } from './http.ts';
 
 let db: SimDatabase;
 let sim: RunningSimulator;
@@ -232,5 +232,48 @@ describe('limits and persistence', () => {
     } finally {
       await other.close();
     }
+  });
+});
+
+describe('per-sender accounting of §4 (/_sim/stats → senders)', () => {
+  const lookUp = () => raw(`${sim.url}/batches/H55-NEVER-SENT`, { headers: apiHeaders(token) });
+  const tokenCall = () => raw(`${sim.url}/token`, {
+    method: 'POST', headers: { authorization: basic(CLIENT.clientId, CLIENT.clientSecret), 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=client_credentials',
+  });
+  const sender = async () => (await sim.sim.stats()).senders[SENDER]!;
+
+  it('counts calls in flight per sender across connections, token calls included, and the excess over 4', async () => {
+    sim.sim.resetStats();
+    sim.sim.setFaults({ rules: [{ action: 'delay', delayMs: 300, routes: ['getBatch', 'token'] }] });
+    // undici's global pool opens one connection per concurrent request.
+    const answers = await Promise.all([lookUp(), lookUp(), lookUp(), lookUp(), tokenCall(), lookUp()]);
+    sim.sim.setFaults({ rules: [] });
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 404, 404, 404, 404, 404]);
+    expect(await sender()).toMatchObject({ inFlight: 0, maxInFlight: 6, calls: 6, excess: 2 });
+  });
+
+  it('answers the token route 429 or 503 with Retry-After, and counts the sender\'s calls that come before it elapsed', async () => {
+    sim.sim.resetStats();
+    sim.sim.setFaults({ rules: [
+      { action: 'status', status: 429, retryAfter: '2', times: 1, routes: ['token'] },
+      { action: 'status', status: 503, retryAfter: '1', times: 1, routes: ['token'] },
+    ] });
+    const limited = await tokenCall();
+    expect(limited).toMatchObject({ status: 429, body: { code: 'RATE_LIMITED' } });
+    expect(limited.headers['retry-after']).toBe('2');
+    expect(await lookUp()).toMatchObject({ status: 404 }); // within the grace: set out before it could know
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await lookUp()).toMatchObject({ status: 404 }); // early, by about 1.7 s
+    const unavailable = await tokenCall();
+    expect(unavailable.status).toBe(503);
+    expect(unavailable.headers['retry-after']).toBe('1');
+    sim.sim.setFaults({ rules: [] });
+    const s = await sender();
+    expect(s.retryAfterAnswers).toBe(2);
+    expect(s.racing.count).toBe(1);
+    expect(s.early.count).toBe(2);
+    expect(s.early.maxMs).toBeGreaterThan(1_400);
+    expect(s.early.maxMs).toBeLessThanOrEqual(1_710);
   });
 });
