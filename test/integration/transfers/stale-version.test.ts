@@ -80,6 +80,12 @@ describe('STALE_VERSION: pull, compare, rebase, send again', () => {
   it('rejected, pulled, rebased, sent, accepted, with the next phienBan, audited', async () => {
     const { changeId, period } = await staleRejected();
 
+    // The batch page says what to do about the rejection.
+    const { batchId } = await db().prisma.profileChange.findUniqueOrThrow({ where: { id: changeId } });
+    const page = (await inject('GET', `/batches/${batchId}`)).json();
+    expect(page.records).toEqual([expect.objectContaining({ changeId, outcome: 'REJECTED', code: 'STALE_VERSION',
+      guidance: { action: 'REBASE_ON_NATIONAL', advice: expect.stringContaining('phiên bản quốc gia') } })]);
+
     const compared = await inject('GET', `/changes/${changeId}/national`);
     expect(compared.statusCode).toBe(200);
     const comparison = compared.json();
