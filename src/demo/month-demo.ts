@@ -18,11 +18,14 @@ export interface DemoContext {
   headCertificatePem: string;
   say: (line: string) => void;
   /** Sends one signed inbound transfer request from the national side; resolves with its requestId. */
-  sendInboundTransfer?: (toAgencyCode: string) => Promise<string | null>;
+  sendInboundTransfer?: ((toAgencyCode: string) => Promise<string | null>) | undefined;
   /** Waits until the worker has settled every batch and transfer. */
   waitForSettled: () => Promise<void>;
-  /** Makes the national side already hold a newer version of this person (for a STALE_VERSION rejection). */
-  preloadNewerNationalVersion: (personalId: string) => Promise<void>;
+  /**
+   * Makes the national side already hold a newer version of this person (for a STALE_VERSION rejection);
+   * absent when rehearsing against a national side the demo does not control.
+   */
+  preloadNewerNationalVersion?: ((personalId: string) => Promise<void>) | undefined;
 }
 
 export interface DemoSummary {
@@ -81,7 +84,7 @@ export async function runMonth(ctx: DemoContext, options: { changes: number }): 
     changeIds.push(created.id);
   }
   // The national side already holds a newer version of the first person: it will refuse that record.
-  await ctx.preloadNewerNationalVersion(persons[0]!.personalId);
+  if (ctx.preloadNewerNationalVersion) await ctx.preloadNewerNationalVersion(persons[0]!.personalId);
   ctx.say(`1. entry: ${changeIds.length} changes submitted with digitised documents`);
 
   // 2. Verification by each unit's HR officer; one change goes back with a reason.
@@ -129,7 +132,8 @@ export async function runMonth(ctx: DemoContext, options: { changes: number }): 
 
   // 5. Month-end push, by the worker through the queue, against a national side that misbehaves.
   const transfers: DemoSummary['transfers'] = [];
-  if (ctx.sendInboundTransfer) {
+  if (!ctx.sendInboundTransfer) ctx.say('   (inbound transfer skipped: it needs the national side to send; with --serve the API stays up for it)');
+  else {
     const requestId = await ctx.sendInboundTransfer(agencies.at(-1)!);
     if (requestId) transfers.push({ requestId, state: 'QUEUED' });
   }
