@@ -16,7 +16,8 @@ import { recordContentOf } from '../../../src/sync/batch-builder.ts';
 import { syncPeriod } from '../../../src/sync/sync-period.ts';
 import { transitionChange } from '../../../src/store/changes.ts';
 import { applyTransition } from '../../../src/domain/change-lifecycle.ts';
-import { periodOf } from '../../../src/domain/working-days.ts';
+import { localDate, periodOf } from '../../../src/domain/working-days.ts';
+import { checkPulledRecord } from '../../../src/transfer/pulled-record.ts';
 import { loadNationalTrust } from '../../../src/transfer/national-trust.ts';
 import type { HoSo } from '../../../src/domain/profile.ts';
 import type { ChangeState } from '../../../src/generated/prisma/client.ts';
@@ -117,8 +118,17 @@ describe('STALE_VERSION: pull, compare, rebase, send again', () => {
     expect(await db().prisma.profileChange.findUniqueOrThrow({ where: { id: newId } })).toMatchObject({ state: 'SYNCED' });
     expect(await db().prisma.person.findUniqueOrThrow({ where: { personalId: old.personalId } })).toMatchObject({ version: 6, syncedVersion: 6 });
     // The national side now serves the province's content at version 6.
+    // Round trip: the record pushed in the batch, pulled back, checks out as any pull and is the province's content.
     const pulled = await client.getRecord(old.personalId);
-    expect(pulled).toMatchObject({ kind: 'success', value: { version: 6 } });
+    if (pulled.kind !== 'success') throw new Error(`pull: ${pulled.kind}`);
+    expect(pulled.value.version).toBe(6);
+    const now = new Date();
+    const check = await checkPulledRecord(pulled.value, old.personalId, { trust: gateway.app.deps.nationalTrust!, today: localDate(now), maxBytes: 1 << 20, now });
+    if (!check.ok) throw new Error(`check: ${check.code}`);
+    const { PheDuyet, ...content } = check.hoSo;
+    expect({ thaoTac: check.thaoTac, phienBan: check.phienBan }).toEqual({ thaoTac: 'CAP_NHAT', phienBan: 6 });
+    expect(content).toEqual(recordContentOf(fresh));
+    expect(PheDuyet.map((p) => p.Cap)).toEqual(['CO_QUAN', 'SO_NOI_VU']);
 
     // Nothing more to rebase: the change is superseded by its rebased successor.
     const again = await inject('POST', `/changes/${changeId}/rebase`, { nationalVersion: 6 });
