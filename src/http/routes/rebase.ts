@@ -10,7 +10,7 @@ import { compareWithNational, rebaseOnNational, type StaleResolutionDeps } from 
 import { getChange } from '../../store/changes.ts';
 import { loadNationalTrust } from '../../transfer/national-trust.ts';
 import { MAX_RECORD_BYTES } from '../../transfer/transfer-jobs.ts';
-import { assertInScope } from '../agency-scope.ts';
+import { inScope } from '../agency-scope.ts';
 import { principalOf, requireRole } from '../auth-plugin.ts';
 import { errorResponses } from '../schemas.ts';
 import { ChangeSummary, toChangeSummary } from './change-schemas.ts';
@@ -40,8 +40,8 @@ export const rebaseRoutes: FastifyPluginAsync = async (app) => {
   async function inScopeChange(request: FastifyRequest): Promise<string> {
     const { id } = request.params as { id: string };
     const change = await getChange(db, id);
-    if (!change) throw new GatewayError('CHANGE_NOT_FOUND', { id });
-    assertInScope(principalOf(request), change.agencyCode);
+    // Outside the operator's subtree the change does not exist for them (as in changes.ts).
+    if (!change || !inScope(principalOf(request), change.agencyCode)) throw new GatewayError('CHANGE_NOT_FOUND', { id });
     return id;
   }
 

@@ -154,6 +154,10 @@ describe('STALE_VERSION: pull, compare, rebase, send again', () => {
     expect(wrong.json()).toMatchObject({ code: 'BAD_PAYLOAD', details: { pulled: true, details: { reason: 'WRONG_VERSION' } } });
     expect(await count()).toBe(before);
 
+    const elsewhere = await gateway.token('PROVINCE_OPERATOR', 'H60');
+    const hidden = await gateway.app.inject({ method: 'GET', url: `/api/v1/changes/${changeId}/national`, headers: bearer(elsewhere) });
+    expect(hidden.json()).toMatchObject({ code: 'CHANGE_NOT_FOUND' });
+
     const staff = await gateway.token('UNIT_OFFICER', 'H55');
     const forbidden = await gateway.app.inject({ method: 'POST', url: `/api/v1/changes/${changeId}/rebase`, headers: bearer(staff), payload: { nationalVersion: 5 } });
     expect(forbidden.statusCode).toBe(403);
