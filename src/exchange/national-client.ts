@@ -21,9 +21,11 @@ import {
   classifyAnswer, classifyTokenAnswer, classifyTransportError, malformedAnswer,
   type NationalFailure, type NationalOutcome, type NotFoundCode,
 } from './national-errors.ts';
-import { DEFAULT_MAX_RETRY_AFTER_MS } from './retry-policy.ts';
+import { DEFAULT_MAX_RETRY_AFTER_MS, parseRetryAfter } from './retry-policy.ts';
 import type { GateRefusal, SenderGate } from './sender-gate.ts';
 import { createTokenCache, type IssuedToken } from './token-cache.ts';
+
+const headerText = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 
 /** Client certificate for mutual TLS, and the CA that issued the platform's server certificate. */
 export interface MutualTlsOptions {
@@ -196,6 +198,12 @@ export function createNationalClient(o: NationalClientOptions): NationalClient {
     let outcome: NationalOutcome;
     try {
       const res = await request(url, { dispatcher, method: init.method, ...wire(init.body, init.headers) });
+      // A Retry-After concerns every call of the sender, in every process (§4): share it as soon as the
+      // headers are in, before the body is read, so that the other processes' calls stop the sooner.
+      const retryAfter = parseRetryAfter(headerText(res.headers['retry-after']), now());
+      if (retryAfter !== undefined && retryAfter > 0) {
+        await gate.holdOff(Math.min(retryAfter, DEFAULT_MAX_RETRY_AFTER_MS)).catch(() => { /* this call still honours it */ });
+      }
       const { json, tooLarge } = await readBody(res.body, maxResponseBytes);
       outcome = tooLarge
         ? malformedAnswer(res.statusCode, 'response too large')
@@ -206,10 +214,6 @@ export function createNationalClient(o: NationalClientOptions): NationalClient {
     const status = 'status' in outcome && outcome.status !== undefined ? outcome.status : null;
     const code = 'code' in outcome ? outcome.code : null;
     report({ op, requestId, status, kind: outcome.kind, code, durationMs: now() - started });
-    if (outcome.kind === 'transient' && outcome.retryAfterMs !== undefined) {
-      // It concerns every call of the sender, in every process (§4).
-      await gate.holdOff(Math.min(outcome.retryAfterMs, DEFAULT_MAX_RETRY_AFTER_MS)).catch(() => { /* this call still honours it */ });
-    }
     return outcome;
   }
 
