@@ -14,8 +14,14 @@ import { getTestPki } from '../../support/pki.ts';
 import { dumpProcessOutput, freePort, spawnCli, spawnWorker, waitFor } from '../../support/worker-process.ts';
 import { expectDeliveredExactlyOnce, useScenario, type Scenario } from './fixture.ts';
 
+// A call that passed the gate just before another process shared a Retry-After can still arrive after
+// the answer: decided before it could be known (the answer in transit, the deciding process waiting for
+// the CPU). The simulator counts calls arriving within this grace of the answer apart as `racing`; on
+// this project's shared 2-core machines (load 15–20 while helpers run tests) a process can stall for a
+// few hundred ms, hence 500 ms here; the figures are printed either way.
+const GRACE_MS = 500;
 let s: Scenario;
-useScenario((ready) => { s = ready; });
+useScenario((ready) => { s = ready; }, () => undefined, { retryAfterGraceMs: GRACE_MS });
 
 describe('one sender, every process of the province at once', () => {
   it('keeps at most 4 calls in flight for the sender and none before a Retry-After elapsed, delivering exactly once', async () => {
@@ -75,7 +81,7 @@ describe('one sender, every process of the province at once', () => {
     const sender = stats.senders['H55.19']!;
     console.info(`sender H55.19: ${sender.calls} calls, at most ${sender.maxInFlight} in flight (excess ${sender.excess}); `
       + `${sender.retryAfterAnswers} answers with Retry-After; early calls ${sender.early.count} (earliest ${sender.early.maxMs} ms before), `
-      + `calls already on their way when the Retry-After was answered ${sender.racing.count} (at most ${sender.racing.maxLagMs} ms after it); `
+      + `calls arriving within ${GRACE_MS} ms of a Retry-After answer (racing it) ${sender.racing.count} (at most ${sender.racing.maxLagMs} ms after it); `
       + `calls by route ${JSON.stringify(stats.calls)}; faults ${JSON.stringify(stats.faults.injected)}; reconciliations run on the API ${apiRuns}`);
     // The faults happened, and every kind of process called.
     expect(sender.retryAfterAnswers).toBeGreaterThan(2);
