@@ -129,9 +129,12 @@ export async function main(argv: string[]): Promise<void> {
     .option('--count <n>', 'persons to seed', '2000')
     .option('--changes <n>', 'changes entered during the month', '40')
     .option('--serve', 'keep the API and simulator running afterwards')
-    .action(async (opts: { count: string; changes: string; serve?: boolean }) => {
+    .option('--national-base-url <url>', 'rehearse against this national side instead of the simulator (credentials, TLS, NATIONAL_TRUST_ANCHORS from the environment)')
+    .option('--national-token-url <url>', 'its token endpoint (default NATIONAL_TOKEN_URL, else <base>/token)')
+    .action(async (opts: { count: string; changes: string; serve?: boolean; nationalBaseUrl?: string; nationalTokenUrl?: string }) => {
       const { runDemo } = await import('./commands/demo.ts');
-      await runDemo({ count: Number(opts.count) || 2000, changes: Number(opts.changes) || 40, serve: opts.serve ?? false });
+      await runDemo({ count: Number(opts.count) || 2000, changes: Number(opts.changes) || 40, serve: opts.serve ?? false,
+        ...(opts.nationalBaseUrl ? { nationalBaseUrl: opts.nationalBaseUrl } : {}), ...(opts.nationalTokenUrl ? { nationalTokenUrl: opts.nationalTokenUrl } : {}) });
     });
 
   program.command('bench').description('the provincial-scale benchmark in a database of its own (csdl_gateway_bench_<run>, dropped after): initial sync, reference, month-end, API reads')

@@ -89,6 +89,9 @@ const catalog = {
   TRANSFER_NOT_FAILED: { status: 409, message: 'Chỉ chạy lại được yêu cầu chuyển dữ liệu đã thất bại.' },
   TRANSFER_IN_PROGRESS: { status: 409, message: 'Hồ sơ này đang có một yêu cầu chuyển dữ liệu chưa xử lý xong.' },
   FIELDS_MISMATCH: { status: 422, message: 'Thông tin yêu cầu không khớp với tài liệu đã ký.' },
+  CHANGE_NOT_STALE: { status: 409, message: 'Chỉ dựng lại được đề nghị bị CSDL quốc gia từ chối vì phiên bản cũ (STALE_VERSION).' },
+  CHANGE_SUPERSEDED: { status: 409, message: 'Hồ sơ đã có đề nghị cập nhật mới hơn đề nghị bị từ chối này.' },
+  NATIONAL_VERSION_CHANGED: { status: 409, message: 'Phiên bản trên CSDL quốc gia đã thay đổi kể từ lần so sánh; vui lòng so sánh lại.' },
 
   // ── infrastructure ──────────────────────────────────────────────────────
   DATABASE_UNAVAILABLE: { status: 503, message: 'Không kết nối được cơ sở dữ liệu.' },

@@ -11,6 +11,7 @@ import { loadSigningSetup } from './approval/signing-setup.ts';
 import { loadNationalTrust } from './transfer/national-trust.ts';
 import { readFileSync } from 'node:fs';
 import { createNationalClient, type NationalClient } from './exchange/national-client.ts';
+import { createSenderGate } from './exchange/sender-gate.ts';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.ts';
 import { alertCountingDestination } from './metrics/alert-tap.ts';
 import { openOpsQueues } from './metrics/ops-queues.ts';
@@ -70,13 +71,15 @@ export async function buildGatewayApp(rt: Runtime) {
   return app;
 }
 
-/** The client of the national platform, as configured (token, mutual TLS, timeouts, in-flight limit). */
+/** The client of the national platform, as configured (token, mutual TLS, timeouts, the sender's shared gate). */
 export function openNationalClient(config: Config, onAttempt?: Parameters<typeof createNationalClient>[0]['onAttempt']): NationalClient {
   const file = (path: string) => (path ? readFileSync(path) : undefined);
   const tls = { cert: file(config.nationalTlsCertFile), key: file(config.nationalTlsKeyFile), ca: file(config.nationalTlsCaFile) };
   return createNationalClient({
     baseUrl: config.nationalBaseUrl, tokenUrl: config.nationalTokenUrl, clientId: config.nationalClientId,
     clientSecret: config.nationalClientSecret, senderCode: config.senderCode, maxInFlight: config.nationalMaxInFlight,
+    // One limit and one Retry-After per sender across every process sharing this Redis and prefix (§4).
+    gate: createSenderGate({ redisUrl: config.redisUrl, keyPrefix: config.queuePrefix, senderCode: config.senderCode, maxInFlight: config.nationalMaxInFlight }),
     connectTimeoutMs: config.nationalConnectTimeoutMs, headersTimeoutMs: config.nationalResponseTimeoutMs,
     bodyTimeoutMs: config.nationalResponseTimeoutMs,
     ...(tls.cert || tls.key || tls.ca ? { tls: Object.fromEntries(Object.entries(tls).filter(([, v]) => v !== undefined)) } : {}),

@@ -2,6 +2,11 @@
 // PostgreSQL and Redis (one line saying exactly what is missing otherwise), makes the demo PKI, recreates
 // the demo database and seeds a province, starts the national simulator with injected faults, the API and
 // a worker, walks a month through the API (src/demo/month-demo.ts) and prints the summary.
+// With `--national-base-url` it rehearses the same month against another national side (the national
+// platform's test environment, or a simulator started apart) instead of starting the simulator: the
+// client id/secret, mutual-TLS files and NATIONAL_TRUST_ANCHORS come from the environment exactly as in
+// production. Steps that need the national side to act (the STALE_VERSION set-up, the inbound transfer)
+// are then skipped; `--serve` keeps the API up so that the national side can send §7 requests to it.
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +35,24 @@ export interface DemoOptions {
   databaseUrl?: string;
   queuePrefix?: string;
   print?: (line: string) => void;
+  /** Rehearse against this national side instead of starting the simulator (§4 base URL). */
+  nationalBaseUrl?: string;
+  /** Its token endpoint (§2); default NATIONAL_TOKEN_URL when set, else `{nationalBaseUrl}/token`. */
+  nationalTokenUrl?: string;
+  /** Where the settings come from (default process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The national side of a rehearsal: the settings production would use, with the given URLs. */
+export function externalNationalSettings(env: NodeJS.ProcessEnv, baseUrl: string, tokenUrl?: string): Pick<ReturnType<typeof loadConfig>,
+  'nationalBaseUrl' | 'nationalTokenUrl' | 'nationalTrustAnchorFiles'> {
+  const fromEnv = loadConfig(env);
+  const base = baseUrl.replace(/\/+$/, '');
+  return {
+    nationalBaseUrl: base,
+    nationalTokenUrl: tokenUrl ?? (env.NATIONAL_TOKEN_URL ? fromEnv.nationalTokenUrl : `${base}/token`),
+    nationalTrustAnchorFiles: fromEnv.nationalTrustAnchorFiles,
+  };
 }
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -43,7 +66,8 @@ export const demoFaults: FaultPlan = { seed: 2026, rules: [
 
 export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const say = options.print ?? ((line: string) => console.log(`[demo] ${line}`));
-  const base = loadConfig();
+  const env = options.env ?? process.env;
+  const base = loadConfig(env);
   const demoUrl = new URL(base.databaseUrl);
   demoUrl.pathname = '/csdl_gateway_demo';
   const databaseUrl = options.databaseUrl ?? demoUrl.toString();
@@ -70,9 +94,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     simSignerKeyFile: pki('national-signer.key.pem'), simSignerCertFile: pki('national-signer.pem'), simDatabaseUrl: databaseUrl,
     retryBaseMs: 200, retryMaxMs: 2_000, relayIntervalMs: 250, batchMaxRecords: 5,
   });
-  const sim = await startConfiguredSimulator(config, { port: 0, faults: demoFaults });
-  const live = loadConfig({}, { ...config, nationalBaseUrl: sim.url, nationalTokenUrl: `${sim.url}/token` });
-  say(`national simulator on ${sim.url}: 25% 503, 15% connection reset after storing, 10% 429 on pushes`);
+  const external = options.nationalBaseUrl ? externalNationalSettings(env, options.nationalBaseUrl, options.nationalTokenUrl) : undefined;
+  const sim = external ? undefined : await startConfiguredSimulator(config, { port: 0, faults: demoFaults });
+  const live = loadConfig({}, { ...config, ...(external ?? { nationalBaseUrl: sim!.url, nationalTokenUrl: `${sim!.url}/token` }) });
+  if (sim) say(`national simulator on ${sim.url}: 25% 503, 15% connection reset after storing, 10% 429 on pushes`);
+  else {
+    say(`national side ${live.nationalBaseUrl} (token ${live.nationalTokenUrl}), client ${live.nationalClientId}, sender ${live.senderCode}`
+      + `${live.nationalTlsCertFile ? ', mutual TLS' : ''}; NATIONAL_TRUST_ANCHORS: ${live.nationalTrustAnchorFiles.join(', ') || 'not set (pulled records cannot be verified)'}`);
+  }
 
   const rt = openRuntime(live, createLogger(live.logLevel));
   const app = await buildGatewayApp(rt);
@@ -84,24 +113,24 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     await worker.close();
     await app.close();
     await rt.close();
-    await sim.close();
+    await sim?.close();
   };
   try {
     const summary = await runMonth({
       config: live, apiUrl: address, logger: rt.logger, say,
       headKey: await importPrivateKeyPem(readFileSync(pki('head-ec.key.pem'), 'utf8')),
       headCertificatePem: readFileSync(pki('head-ec.pem'), 'utf8'),
-      preloadNewerNationalVersion: async (personalId) => {
+      preloadNewerNationalVersion: sim && (async (personalId) => {
         const p = await rt.db.prisma.person.findUniqueOrThrow({ where: { personalId } });
         await sim.sim.preloadRecord({ version: p.version + 50, holderCode: p.employingAgencyCode, hoSo: {
           SoDinhDanh: p.personalId, MaDonViQuanLy: p.managingAgencyCode, MaDonViSuDung: p.employingAgencyCode, PhanLoai: p.category, TrangThai: p.status,
           SoYeuLyLich: p.profile as never,
           PheDuyet: [{ Cap: 'SO_NOI_VU', MaDonVi: live.senderCode, ThoiGian: '2026-01-30T10:00:00+07:00', SoHieuChungThu: '01', MaBamBienBan: '0'.repeat(64) }],
         } });
-      },
+      }),
       waitForSettled: () => waitForSettled(rt.db, 180_000),
       // A civil servant of a ministry moves into the province: the national side signs and sends §7.
-      sendInboundTransfer: async (toAgencyCode) => {
+      sendInboundTransfer: sim && (async (toAgencyCode) => {
         const person = generateProfile(createRng(77), { agencyCode: 'G09.20', today: localDate(systemClock.now()), category: 'CONG_CHUC', serial: 999_001 });
         await sim.sim.preloadRecord({ version: 4, holderCode: 'G09.20', hoSo: {
           SoDinhDanh: person.personalId, MaDonViQuanLy: 'G09.20', MaDonViSuDung: 'G09.20', PhanLoai: person.category, TrangThai: 'DANG_CONG_TAC',
@@ -113,14 +142,17 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
           decisionNo: '456/QĐ-BNV', effectiveDate: localDate(systemClock.now()) });
         say(`   inbound transfer ${requestId} from G09.20 to ${toAgencyCode}: HTTP ${sent.status}`);
         return sent.status === 202 ? requestId : null;
-      },
+      }),
     }, { changes: options.changes });
-    const stats = await sim.sim.stats();
-    say(`   the national side answered ${stats.pushAttempts} push attempts for ${Object.values(summary.batches).reduce((a, b) => a + b, 0)} batches; faults injected: ${JSON.stringify(stats.faults.injected)} (plan: ${stats.faults.plan.rules.length} rules)`);
+    if (sim) {
+      const stats = await sim.sim.stats();
+      say(`   the national side answered ${stats.pushAttempts} push attempts for ${Object.values(summary.batches).reduce((a, b) => a + b, 0)} batches; faults injected: ${JSON.stringify(stats.faults.injected)} (plan: ${stats.faults.plan.rules.length} rules)`);
+    }
     say('');
     for (const line of formatDemoSummary(summary).split('\n')) say(line);
     if (options.serve) {
-      say(`still serving: API ${address}, simulator ${sim.url} — Ctrl-C to stop`);
+      say(sim ? `still serving: API ${address}, simulator ${sim.url} — Ctrl-C to stop`
+        : `still serving: API ${address}; the national side may now send transfer requests (§7) to ${address}/api/v1/inbound/transfer-requests — Ctrl-C to stop`);
       await new Promise<void>((resolveStop) => { process.once('SIGINT', () => resolveStop()); process.once('SIGTERM', () => resolveStop()); });
     }
     return summary;

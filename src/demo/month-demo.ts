@@ -19,11 +19,14 @@ export interface DemoContext {
   headCertificatePem: string;
   say: (line: string) => void;
   /** Sends one signed inbound transfer request from the national side; resolves with its requestId. */
-  sendInboundTransfer?: (toAgencyCode: string) => Promise<string | null>;
+  sendInboundTransfer?: ((toAgencyCode: string) => Promise<string | null>) | undefined;
   /** Waits until the worker has settled every batch and transfer. */
   waitForSettled: () => Promise<void>;
-  /** Makes the national side already hold a newer version of this person (for a STALE_VERSION rejection). */
-  preloadNewerNationalVersion: (personalId: string) => Promise<void>;
+  /**
+   * Makes the national side already hold a newer version of this person (for a STALE_VERSION rejection);
+   * absent when rehearsing against a national side the demo does not control.
+   */
+  preloadNewerNationalVersion?: ((personalId: string) => Promise<void>) | undefined;
 }
 
 export interface DemoSummary {
@@ -37,6 +40,8 @@ export interface DemoSummary {
   rejected: Array<{ personalId: string; code: string; message: string }>;
   transfers: Array<{ requestId: string; state: string }>;
   windowOverride: boolean;
+  /** STALE_VERSION rejections resolved: rebased on the national version, approved again and sent. */
+  resolved: Array<{ personalId: string; nationalVersion: number; differences: number; state: string; phienBan: number | null }>;
 }
 
 async function call<T = unknown>(ctx: DemoContext, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> {
@@ -82,7 +87,7 @@ export async function runMonth(ctx: DemoContext, options: { changes: number }): 
     changeIds.push(created.id);
   }
   // The national side already holds a newer version of the first person: it will refuse that record.
-  await ctx.preloadNewerNationalVersion(persons[0]!.personalId);
+  if (ctx.preloadNewerNationalVersion) await ctx.preloadNewerNationalVersion(persons[0]!.personalId);
   ctx.say(`1. entry: ${changeIds.length} changes submitted with digitised documents`);
 
   // 2. Verification by each unit's HR officer; one change goes back with a reason.
@@ -112,15 +117,7 @@ export async function runMonth(ctx: DemoContext, options: { changes: number }): 
       await must(ctx, operator, 'POST', '/api/v1/approvals/window-overrides', { agencyCode: agency, period, reason: 'Demo: phê duyệt ngoài 5 ngày cuối tháng',
         validUntil: new Date(now.getTime() + 3_600_000).toISOString() });
     }
-    const head = await token('AGENCY_HEAD', agency, `thu-truong@${agency}`);
-    const started = await call<{ sessionId: string; signedAttributesBase64: string; count: number }>(ctx, head, 'POST', '/api/v1/approvals/sessions',
-      { level: 'CO_QUAN', agencyCode: agency, period, certificatePem: ctx.headCertificatePem });
-    if (started.status === 422 && (started.json as unknown as { code: string }).code === 'NOTHING_TO_APPROVE') continue; // a parent already covered it
-    if (started.status >= 400) throw new Error(`approval session for ${agency}: ${JSON.stringify(started.json)}`);
-    // The "USB token": signs the attributes the gateway handed out.
-    const value = await signPreparedDigest(ctx.headKey, Buffer.from(started.json.signedAttributesBase64, 'base64'));
-    await must(ctx, head, 'POST', `/api/v1/approvals/sessions/${started.json.sessionId}/complete`, { signatureValueBase64: Buffer.from(value).toString('base64') });
-    agencyApprovals += 1;
+    if (await headApproves(ctx, agency, period)) agencyApprovals += 1;
   }
   ctx.say(`3. agency heads: ${agencyApprovals} signed manifests (CAdES-BES, verified: chain, signing time, key usage, CRL)`);
 
@@ -130,7 +127,8 @@ export async function runMonth(ctx: DemoContext, options: { changes: number }): 
 
   // 5. Month-end push, by the worker through the queue, against a national side that misbehaves.
   const transfers: DemoSummary['transfers'] = [];
-  if (ctx.sendInboundTransfer) {
+  if (!ctx.sendInboundTransfer) ctx.say('   (inbound transfer skipped: it needs the national side to send; with --serve the API stays up for it)');
+  else {
     const requestId = await ctx.sendInboundTransfer(agencies.at(-1)!);
     if (requestId) transfers.push({ requestId, state: 'QUEUED' });
   }
@@ -156,7 +154,60 @@ export async function runMonth(ctx: DemoContext, options: { changes: number }): 
     t.state = state.status === 200 ? state.json.state : `HTTP ${state.status}`;
     ctx.say(`7. inbound transfer ${t.requestId}: ${t.state}`);
   }
-  return { period, entered: changeIds.length, returned, agencyApprovals, provinceApproved: province_.count, batches: byState, synced, rejected, transfers, windowOverride };
+  const resolved = await resolveStale(ctx, operator, period, changeIds);
+  return { period, entered: changeIds.length, returned, agencyApprovals, provinceApproved: province_.count, batches: byState, synced, rejected, transfers, windowOverride, resolved };
+}
+
+/** The agency head signs the agency's VERIFIED changes of `period` in two steps; false when there were none. */
+async function headApproves(ctx: DemoContext, agency: string, period: string): Promise<boolean> {
+  const head = await token('AGENCY_HEAD', agency, `thu-truong@${agency}`);
+  const started = await call<{ sessionId: string; signedAttributesBase64: string; count: number }>(ctx, head, 'POST', '/api/v1/approvals/sessions',
+    { level: 'CO_QUAN', agencyCode: agency, period, certificatePem: ctx.headCertificatePem });
+  if (started.status === 422 && (started.json as unknown as { code: string }).code === 'NOTHING_TO_APPROVE') return false; // a parent already covered it
+  if (started.status >= 400) throw new Error(`approval session for ${agency}: ${JSON.stringify(started.json)}`);
+  // The "USB token": signs the attributes the gateway handed out.
+  const value = await signPreparedDigest(ctx.headKey, Buffer.from(started.json.signedAttributesBase64, 'base64'));
+  await must(ctx, head, 'POST', `/api/v1/approvals/sessions/${started.json.sessionId}/complete`, { signatureValueBase64: Buffer.from(value).toString('base64') });
+  return true;
+}
+
+interface Comparison { national: { version: number }; nextVersion: number; differences: unknown[] }
+
+/**
+ * 8. The way out of each STALE_VERSION: Sở Nội vụ compares with the national version and rebases the
+ * change on it; the unit verifies, the agency head and Sở Nội vụ sign again, and the worker sends it.
+ */
+async function resolveStale(ctx: DemoContext, operator: string, period: string, changeIds: string[]): Promise<DemoSummary['resolved']> {
+  type Detail = { change: { id: string; state: string; personalId: string; agencyCode: string; rejectionCode: string | null } };
+  const stale: Detail['change'][] = [];
+  for (const id of changeIds) {
+    const { change } = await must<Detail>(ctx, operator, 'GET', `/api/v1/changes/${id}`);
+    if (change.state === 'REJECTED_BY_NATIONAL' && change.rejectionCode === 'STALE_VERSION') stale.push(change);
+  }
+  if (stale.length === 0) return [];
+  const rebased: Array<{ id: string; personalId: string; agencyCode: string; comparison: Comparison }> = [];
+  for (const c of stale) {
+    const comparison = await must<Comparison>(ctx, operator, 'GET', `/api/v1/changes/${c.id}/national`);
+    const { change } = await must<{ change: { id: string } }>(ctx, operator, 'POST', `/api/v1/changes/${c.id}/rebase`, { nationalVersion: comparison.national.version });
+    ctx.say(`8. STALE_VERSION of ${c.personalId.slice(0, 3)}*******${c.personalId.slice(-2)}: national version ${comparison.national.version}, `
+      + `${comparison.differences.length} fields differ; rebased as change ${change.id} (phiên bản ${comparison.nextVersion} once approved)`);
+    const officer = await token('UNIT_OFFICER', c.agencyCode, `tccb@${c.agencyCode}`);
+    await must(ctx, officer, 'POST', `/api/v1/changes/${change.id}/verify`, {});
+    rebased.push({ id: change.id, personalId: c.personalId, agencyCode: c.agencyCode, comparison });
+  }
+  for (const agency of new Set(rebased.map((r) => r.agencyCode))) await headApproves(ctx, agency, period);
+  await must(ctx, operator, 'POST', '/api/v1/approvals/province', { period });
+  await must(ctx, operator, 'POST', '/api/v1/batches/build', { period });
+  await ctx.waitForSettled();
+  const resolved: DemoSummary['resolved'] = [];
+  for (const r of rebased) {
+    const { change } = await must<Detail>(ctx, operator, 'GET', `/api/v1/changes/${r.id}`);
+    const person = await must<{ syncedVersion: number }>(ctx, operator, 'GET', `/api/v1/persons/${r.personalId}`);
+    resolved.push({ personalId: r.personalId, nationalVersion: r.comparison.national.version, differences: r.comparison.differences.length,
+      state: change.state, phienBan: change.state === 'SYNCED' ? person.syncedVersion : null });
+  }
+  ctx.say(`   resolved: ${resolved.map((r) => `${r.state} at phiên bản ${r.phienBan ?? '—'}`).join(', ')}`);
+  return resolved;
 }
 
 export function formatDemoSummary(s: DemoSummary): string {
@@ -171,6 +222,7 @@ export function formatDemoSummary(s: DemoSummary): string {
     `  rejected by the national   ${s.rejected.length}`,
     ...s.rejected.map((r) => `    ${r.personalId.slice(0, 3)}*******${r.personalId.slice(-2)} ${r.code}: ${r.message}`),
     `  inbound transfers          ${s.transfers.map((t) => `${t.requestId} ${t.state}`).join(', ') || 'none'}`,
+    `  STALE_VERSION resolved     ${s.resolved.map((r) => `national v${r.nationalVersion} → ${r.state} v${r.phienBan ?? '—'}`).join(', ') || 'none'}`,
   ];
   return lines.join('\n');
 }

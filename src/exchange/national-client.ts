@@ -4,8 +4,11 @@
 // caller's business: push-with-retry.ts for the CLI, the BullMQ backoff strategy for the workers.
 //
 // Every call carries `Authorization: Bearer`, `X-Sender-Code` and a new `X-Request-Id` per HTTP
-// attempt. At most `maxInFlight` calls run at once; the token request uses its own connection pool
-// and is not counted, so a call waiting for a token can never deadlock behind the limit.
+// attempt. The sender gate (sender-gate.ts, in Redis) keeps §4's obligations across every process of
+// the province: a call holds one of the sender's `maxInFlight` slots for its whole exchange, the token
+// request it may need included (it runs inside the slot of the call that needs it, so it is counted
+// and can never deadlock behind the limit); no HTTP attempt starts before the sender's "not before",
+// and a Retry-After on any answer, the token endpoint's included, raises it for all of them.
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { Agent, request, type Dispatcher } from 'undici';
@@ -18,9 +21,12 @@ import {
   classifyAnswer, classifyTokenAnswer, classifyTransportError, malformedAnswer,
   type NationalFailure, type NationalOutcome, type NotFoundCode,
 } from './national-errors.ts';
-import { createInFlightLimit } from './in-flight-limit.ts';
+import { DEFAULT_MAX_RETRY_AFTER_MS, parseRetryAfter } from './retry-policy.ts';
+import type { GateRefusal, SenderGate } from './sender-gate.ts';
 import { createTokenCache, type IssuedToken } from './token-cache.ts';
 import { systemMs } from '../clock.ts';
+
+const headerText = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 
 /** Client certificate for mutual TLS, and the CA that issued the platform's server certificate. */
 export interface MutualTlsOptions {
@@ -40,8 +46,10 @@ export interface NationalClientOptions {
   readonly clientSecret: string;
   /** The province's sender agency code (X-Sender-Code). */
   readonly senderCode: string;
-  /** NATIONAL_MAX_IN_FLIGHT (default 4). */
+  /** NATIONAL_MAX_IN_FLIGHT (default 4): the connection pool's size; the gate holds the limit itself. */
   readonly maxInFlight?: number;
+  /** The sender's slots and "not before", shared by every process (sender-gate.ts); closed by `close()`. */
+  readonly gate: SenderGate;
   readonly connectTimeoutMs?: number;
   readonly headersTimeoutMs?: number;
   readonly bodyTimeoutMs?: number;
@@ -97,6 +105,13 @@ const DEFAULTS = {
   maxInFlight: 4, connectTimeoutMs: 10_000, headersTimeoutMs: 120_000, bodyTimeoutMs: 120_000,
   maxResponseBytes: 64 * 1024 * 1024,
 } as const;
+
+/** A call the gate did not let start: nothing was sent, so it is transient. */
+function gateFailure(refusal: GateRefusal): NationalFailure {
+  return refusal.reason === 'NOT_BEFORE'
+    ? { kind: 'transient', code: 'RATE_LIMITED', retryAfterMs: refusal.waitMs, details: { local: true, ...refusal } }
+    : { kind: 'transient', code: 'NATIONAL_UNAVAILABLE', details: { local: true, ...refusal } };
+}
 
 function refuseLocally(code: 'BAD_REQUEST' | 'PAYLOAD_TOO_LARGE', details: Record<string, unknown>): NationalFailure {
   return { kind: 'permanent', code, alert: true, details: { ...details, local: true } };
@@ -156,7 +171,7 @@ export function createNationalClient(o: NationalClientOptions): NationalClient {
   const own = (a: Agent): Agent => (owned.push(a), a);
   const apiDispatcher = o.dispatcher ?? own(buildAgent(o, maxInFlight));
   const tokenDispatcher = o.dispatcher ?? own(buildAgent(o, 1));
-  const limit = createInFlightLimit(maxInFlight);
+  const gate = o.gate;
   const base = o.baseUrl.replace(/\/+$/, '');
   const report = (info: AttemptInfo): void => {
     try {
@@ -171,11 +186,25 @@ export function createNationalClient(o: NationalClientOptions): NationalClient {
     op: AttemptInfo['op'], url: string, init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string | StreamedBody },
     dispatcher: Dispatcher, classify: typeof classifyAnswer, notFoundCode?: NotFoundCode,
   ): Promise<NationalOutcome> {
+    // The sender's "not before", checked just before the attempt: another process may have raised it.
+    let wait: number;
+    try {
+      wait = await gate.notBeforeWait();
+    } catch (err) {
+      return gateFailure({ reason: 'COORDINATION_UNAVAILABLE', error: err instanceof Error ? err.message : String(err) });
+    }
+    if (wait > 0) return gateFailure({ reason: 'NOT_BEFORE', waitMs: wait });
     const started = now();
     const requestId = init.headers['x-request-id'] ?? null;
     let outcome: NationalOutcome;
     try {
       const res = await request(url, { dispatcher, method: init.method, ...wire(init.body, init.headers) });
+      // A Retry-After concerns every call of the sender, in every process (§4): share it as soon as the
+      // headers are in, before the body is read, so that the other processes' calls stop the sooner.
+      const retryAfter = parseRetryAfter(headerText(res.headers['retry-after']), now());
+      if (retryAfter !== undefined && retryAfter > 0) {
+        await gate.holdOff(Math.min(retryAfter, DEFAULT_MAX_RETRY_AFTER_MS)).catch(() => { /* this call still honours it */ });
+      }
       const { json, tooLarge } = await readBody(res.body, maxResponseBytes);
       outcome = tooLarge
         ? malformedAnswer(res.statusCode, 'response too large')
@@ -225,8 +254,8 @@ export function createNationalClient(o: NationalClientOptions): NationalClient {
   }
 
   /** One authorised call; on TOKEN_EXPIRED the token is renewed once and the call made again. */
-  function authorised(call: Call): Promise<NationalOutcome> {
-    return limit.run(async () => {
+  async function authorised(call: Call): Promise<NationalOutcome> {
+    const slot = await gate.withSlot(async () => {
       const attempt = (token: string): Promise<NationalOutcome> => exchange(call.op, base + call.path, {
         method: call.method,
         headers: {
@@ -248,6 +277,7 @@ export function createNationalClient(o: NationalClientOptions): NationalClient {
       const renewed = await tokenOr();
       return typeof renewed === 'string' ? attempt(renewed) : renewed;
     });
+    return slot.ok ? slot.value : gateFailure(slot.refusal);
   }
 
   /** Narrows a 2xx answer to the contract's shape; anything else passes through. */
@@ -292,7 +322,7 @@ export function createNationalClient(o: NationalClientOptions): NationalClient {
       return tokens.fetches;
     },
     async close() {
-      await Promise.all(owned.map((a) => a.close()));
+      await Promise.all([...owned.map((a) => a.close()), gate.close()]);
     },
   };
 }

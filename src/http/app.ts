@@ -12,6 +12,7 @@ import { healthRoutes, type ReadinessProbe } from './health-routes.ts';
 import { agencyRoutes } from './routes/agencies.ts';
 import { personRoutes } from './routes/persons.ts';
 import { changeRoutes } from './routes/changes.ts';
+import { rebaseRoutes } from './routes/rebase.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { approvalRoutes } from './routes/approvals.ts';
 import { batchRoutes } from './routes/batches.ts';
@@ -88,6 +89,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await api.register(agencyRoutes, { prefix: '/agencies' });
     await api.register(personRoutes, { prefix: '/persons' });
     await api.register(changeRoutes, { prefix: '/changes' });
+    await api.register(rebaseRoutes, { prefix: '/changes' });
     await api.register(personTransferRoutes, { prefix: '/persons' });
     await api.register(transferRoutes, { prefix: '/transfers' });
     await api.register(auditRoutes, { prefix: '/audit' });

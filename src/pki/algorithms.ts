@@ -118,6 +118,22 @@ function parsePssParams(id: pkijs.AlgorithmIdentifier, digest?: HashName): Signa
   return { scheme: 'RSASSA-PSS', hash, saltLength: params.saltLength };
 }
 
+/** The only RSASSA-PSS parameters a document signature may use (NATIONAL_API.md §3): SHA-256, MGF1-SHA-256, salt 32. */
+export const DOCUMENT_PSS = { hash: 'SHA-256', saltLength: 32 } as const;
+
+/**
+ * Why a document signature's algorithm breaks §3's RSASSA-PSS parameters, or undefined when it does
+ * not (or is not PSS). Certificates, CRLs and time-stamp tokens are not documents: their PSS
+ * parameters are the issuer's choice and are not checked here.
+ */
+export function documentPssProblem(algorithm: SignatureAlgorithm): { reason: string; hash: HashName; saltLength: number | undefined } | undefined {
+  if (algorithm.scheme !== 'RSASSA-PSS') return undefined;
+  const found = { hash: algorithm.hash, saltLength: algorithm.saltLength };
+  if (algorithm.hash !== DOCUMENT_PSS.hash) return { reason: 'pss-hash-not-accepted', ...found };
+  if (algorithm.saltLength !== DOCUMENT_PSS.saltLength) return { reason: 'pss-salt-length-not-accepted', ...found };
+  return undefined;
+}
+
 export interface PublicKeyDescription {
   readonly kind: 'RSA' | 'EC';
   /** RSA modulus length, or the curve's field size. */

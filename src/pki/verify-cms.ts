@@ -1,12 +1,13 @@
 // Verification of a detached CMS signature (NATIONAL_API.md §3), each failure with its own code:
 // structure → BAD_SIGNATURE; content digest → DIGEST_MISMATCH; signature value, signing-certificate
-// binding → BAD_SIGNATURE; time-stamp → TIMESTAMP_INVALID; path to a configured trust anchor →
+// binding, RSASSA-PSS parameters other than SHA-256/MGF1-SHA-256/salt 32 → BAD_SIGNATURE;
+// time-stamp → TIMESTAMP_INVALID; path to a configured trust anchor →
 // CERT_UNTRUSTED; validity at the signing time (the time-stamp's time when there is one, else
 // signingTime; never "now") → CERT_EXPIRED; key usage → WRONG_KEY_USAGE; revocation at the signing
 // time → CERT_REVOKED, or REVOCATION_UNKNOWN when required and not established.
 import type * as asn1js from 'asn1js';
 import { GatewayError } from '../errors.ts';
-import { digestBytes, type SignatureAlgorithm } from './algorithms.ts';
+import { digestBytes, documentPssProblem, DOCUMENT_PSS, type SignatureAlgorithm } from './algorithms.ts';
 import { validateCertificatePath } from './cert-chain.ts';
 import {
   certificateDer, keyUsageOf, serialNumberHex, subjectOf, summarizeCertificate, type Certificate, type CertificateSummary,
@@ -74,6 +75,9 @@ export async function verifyDetached(data: Uint8Array, cmsDer: Uint8Array, optio
   const signer = findSignerCertificate(cms.signerInfo, cms.certificates);
   if (!signer) throw new GatewayError('BAD_SIGNATURE', { reason: 'signer-certificate-missing' });
   const algorithm = await verifySignerSignature(cms.signerInfo, signer, 'BAD_SIGNATURE');
+  // §3 fixes the PSS parameters; a valid signature with another salt is still refused, on every path.
+  const pss = documentPssProblem(algorithm);
+  if (pss) throw new GatewayError('BAD_SIGNATURE', { ...pss, expected: DOCUMENT_PSS });
   const certId = attributes.essCertIdsV2[0];
   if (!certId || !essCertIdMatches(certId, signer)) throw new GatewayError('BAD_SIGNATURE', { reason: 'signing-certificate-mismatch' });
   if (attributes.signingTime.getTime() > now.getTime() + skew) {

@@ -14,6 +14,7 @@ import { createNationalSigner, createProvinceVerifier, type PkiInput, type Signe
 import { controlRoutes, createSimulatorControl, type SimulatorControl } from './sim-control.ts';
 import type { SimClient, SimContext } from './sim-context.ts';
 import { createSimStats } from './stats.ts';
+import { createSenderWatch } from './sender-watch.ts';
 import { createSimStorage } from './storage.ts';
 import { tokenEndpoint } from './token-endpoint.ts';
 import { systemClock } from '../clock.ts';
@@ -43,6 +44,10 @@ export interface SimulatorOptions {
   /** Lifetime of issued tokens; default 3600 s (§2). */
   readonly tokenTtlSeconds?: number;
   readonly faults?: FaultPlan;
+  /** Calls of one sender in flight beyond which arrivals count as `excess` (default 4, §4). */
+  readonly senderInFlightLimit?: number;
+  /** A call arriving this soon after a Retry-After answer to its sender is `racing`, not early (default 100 ms). */
+  readonly retryAfterGraceMs?: number;
   readonly now?: () => Date;
   /** Local date for the record date rules (default: today in UTC+07:00). */
   readonly today?: () => string;
@@ -82,6 +87,10 @@ export async function buildSimulator(options: SimulatorOptions): Promise<Simulat
     storage,
     faults: createFaultInjector(faultPlan),
     stats: createSimStats(),
+    senders: createSenderWatch({
+      ...(options.senderInFlightLimit !== undefined ? { limit: options.senderInFlightLimit } : {}),
+      ...(options.retryAfterGraceMs !== undefined ? { graceMs: options.retryAfterGraceMs } : {}),
+    }),
     clients: new Map(options.clients.map((c) => [c.clientId, c])),
     tokenTtlSeconds: options.tokenTtlSeconds ?? 3600,
     maxBodyBytes,

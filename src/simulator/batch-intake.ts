@@ -19,7 +19,7 @@ import {
   BATCH_ID_PATTERN, decodeBase64Strict, PERIOD_PATTERN, type Receipt, type RejectedRecord,
 } from '../exchange/national-contract.ts';
 import { parseBatchDocument, type ParsedBatch, type ParsedBatchRecord } from '../exchange/xml/batch-document.ts';
-import { buildRecordDocument } from '../exchange/xml/record-document.ts';
+import { buildNationalRecordDocument } from '../exchange/xml/record-document.ts';
 import { nationalError } from './national-replies.ts';
 import type { SimContext } from './sim-context.ts';
 import type { RecordWrite, StoredBatch } from './storage.ts';
@@ -130,13 +130,14 @@ export async function receiveBatch(ctx: SimContext, caller: IntakeCaller, env: B
   const writes: RecordWrite[] = [];
   for (const rec of parsed.records) {
     const issue = rec.issues[0];
-    if (issue || !rec.hoSo || rec.phienBan === undefined) {
+    if (issue || !rec.hoSo || rec.phienBan === undefined || rec.thaoTac === undefined) {
       rejectedEarly.set(rec.index, rejection(rec, issue?.code ?? 'INVALID_VALUE', issue?.path));
       continue;
     }
     writes.push({
       index: rec.index, personalId: rec.hoSo.SoDinhDanh, version: rec.phienBan, holderCode: rec.hoSo.MaDonViQuanLy,
-      document: buildRecordDocument(rec.hoSo),
+      // Served by GET /records as accepted: the HoSo element with its attributes and the namespace on it.
+      document: buildNationalRecordDocument({ hoSo: rec.hoSo, thaoTac: rec.thaoTac, phienBan: rec.phienBan }),
     });
   }
 

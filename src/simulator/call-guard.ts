@@ -51,12 +51,16 @@ export function guard(ctx: SimContext, route: RouteName): onRequestAsyncHookHand
     const token = bearerToken(h.authorization);
     const requestId = one(h['x-request-id']);
     const senderCode = one(h['x-sender-code']);
+    const senders = senderCode === null ? [] : [senderCode];
+    // Until the answer is written or the connection is gone, whatever happens below.
+    reply.raw.once('close', ctx.senders.enter(senders));
     ctx.stats.call({ route, requestId, senderCode, idempotencyKey: one(h['idempotency-key']), hasBearer: token !== null });
 
     const { delayMs, effect } = ctx.faults.decide(route);
     if (delayMs > 0) await sleep(delayMs);
     if (effect?.kind === 'reset-before') return dropConnection(reply);
     if (effect?.kind === 'status') {
+      if (effect.retryAfter) ctx.senders.retryAfter(senders, effect.retryAfter, ctx.now().getTime());
       return refuse(reply, effect.status, effect.code, { injected: true }, effect.retryAfter ? { 'retry-after': effect.retryAfter } : {});
     }
 

@@ -2,6 +2,7 @@
 // registered platform clients, the signature services and the clock. Built once in app.ts.
 import type { FaultInjector } from './faults.ts';
 import type { NationalSigner, ProvinceVerifier } from './signatures.ts';
+import type { SenderWatch } from './sender-watch.ts';
 import type { SimStats } from './stats.ts';
 import type { SimStorage } from './storage.ts';
 
@@ -19,6 +20,8 @@ export interface SimContext {
   readonly storage: SimStorage;
   readonly faults: FaultInjector;
   readonly stats: SimStats;
+  /** Per-sender in-flight and Retry-After accounting (§4), over every connection. */
+  readonly senders: SenderWatch;
   readonly clients: ReadonlyMap<string, SimClient>;
   readonly tokenTtlSeconds: number;
   readonly maxBodyBytes: number;

@@ -7,20 +7,28 @@ import { timingSafeEqual } from 'node:crypto';
 import Type from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
-import { GatewayError } from '../errors.ts';
+import { GatewayError, isErrorCode } from '../errors.ts';
 import { decodeBase64Strict } from '../exchange/national-contract.ts';
-import { buildRecordDocument, parseRecordDocument, type HoSo } from '../exchange/xml/record-document.ts';
+import { buildNationalRecordDocument, readRecordElement, type HoSo } from '../exchange/xml/record-document.ts';
+import { parseSafeXml } from '../exchange/xml/safe-parse.ts';
+import type { ThaoTac } from '../domain/profile.ts';
 import { FaultPlanSchema, type FaultPlan } from './faults.ts';
 import { refuse } from './national-replies.ts';
 import type { SimContext } from './sim-context.ts';
 import type { StatsSnapshot } from './stats.ts';
+import type { SenderCounters } from './sender-watch.ts';
 import type { StorageCounts } from './storage.ts';
 import { sendTransferRequest, type SendTransferResult, type TransferRequestInput } from './transfer-sender.ts';
 
 export interface PreloadInput {
-  /** The record document (§6, root HoSo), or the record to build it from. */
+  /**
+   * The record document served as is (§6, root HoSo; a test may give a wrong one on purpose), or the
+   * record to build it from, as a batch would have been accepted: with `thaoTac` and `phienBan` = version.
+   */
   readonly document?: Uint8Array;
   readonly hoSo?: HoSo;
+  /** Default THEM_MOI. */
+  readonly thaoTac?: ThaoTac;
   readonly version: number;
   /** Default: the record's MaDonViQuanLy. */
   readonly holderCode?: string;
@@ -29,6 +37,8 @@ export interface PreloadInput {
 
 export interface SimStatsView extends StatsSnapshot {
   readonly stored: StorageCounts;
+  /** Per sender: in flight (peak, excess) and calls before a Retry-After elapsed (sender-watch.ts). */
+  readonly senders: Readonly<Record<string, SenderCounters>>;
   readonly faults: { readonly plan: FaultPlan; readonly injected: Readonly<Record<string, number>> };
 }
 
@@ -47,16 +57,25 @@ export function createSimulatorControl(ctx: SimContext): SimulatorControl {
     setFaults: (plan) => ctx.faults.set(plan),
     async stats() {
       return {
-        ...ctx.stats.snapshot(), stored: await ctx.storage.counts(),
+        ...ctx.stats.snapshot(), stored: await ctx.storage.counts(), senders: ctx.senders.snapshot(),
         faults: { plan: ctx.faults.plan(), injected: { ...ctx.faults.injected } },
       };
     },
-    resetStats: () => ctx.stats.reset(),
+    resetStats: () => {
+      ctx.stats.reset();
+      ctx.senders.reset();
+    },
     async preloadRecord(input) {
-      const document = input.document ? Buffer.from(input.document) : input.hoSo ? buildRecordDocument(input.hoSo) : undefined;
-      if (!document) throw new GatewayError('BAD_REQUEST', { reason: 'document or hoSo required' });
       if (!Number.isSafeInteger(input.version) || input.version < 1) throw new GatewayError('INVALID_VALUE', { field: 'version' });
-      const hoSo = parseRecordDocument(document, { maxBytes: ctx.maxBodyBytes, ...(ctx.today ? { today: ctx.today() } : {}) });
+      const document = input.document ? Buffer.from(input.document)
+        : input.hoSo ? buildNationalRecordDocument({ hoSo: input.hoSo, thaoTac: input.thaoTac ?? 'THEM_MOI', phienBan: input.version }) : undefined;
+      if (!document) throw new GatewayError('BAD_REQUEST', { reason: 'document or hoSo required' });
+      // Only the record's identity is needed here: the attributes are whatever the test gave.
+      const root = parseSafeXml(document, { maxBytes: ctx.maxBodyBytes }, 'HoSo', ['thaoTac', 'phienBan']);
+      const read = readRecordElement(root, { ...(ctx.today ? { today: ctx.today() } : {}) }, ['xmlns', 'thaoTac', 'phienBan']);
+      const hoSo = read.hoSo;
+      const first = read.issues[0]?.code;
+      if (!hoSo) throw new GatewayError(first !== undefined && isErrorCode(first) ? first : 'MISSING_FIELD', { issues: read.issues });
       const holderCode = input.holderCode ?? hoSo.MaDonViQuanLy;
       await ctx.storage.putRecord({
         personalId: hoSo.SoDinhDanh, version: input.version, holderCode, document, updatedAt: input.updatedAt ?? ctx.now(),

@@ -37,14 +37,18 @@ export function tokenEndpoint(ctx: SimContext): FastifyPluginAsync {
       const leave = ctx.stats.enter();
       reply.raw.once('close', leave);
       ctx.stats.call({ route: 'token', requestId: null, senderCode: null, idempotencyKey: null, hasBearer: false });
+      // A token call is the client's: it counts for each of the client's senders (§4: token calls included).
+      const client = basicClient(request.headers.authorization, ctx.clients);
+      const senders = client?.senderCodes ?? [];
+      reply.raw.once('close', ctx.senders.enter(senders));
       const { delayMs, effect } = ctx.faults.decide('token');
       if (delayMs > 0) await sleep(delayMs);
       if (effect?.kind === 'reset-before' || effect?.kind === 'reset-after') return dropConnection(reply);
       if (effect?.kind === 'status') {
+        if (effect.retryAfter) ctx.senders.retryAfter(senders, effect.retryAfter, ctx.now().getTime());
         return refuse(reply, effect.status, effect.code, { injected: true }, effect.retryAfter ? { 'retry-after': effect.retryAfter } : {});
       }
 
-      const client = basicClient(request.headers.authorization, ctx.clients);
       if (!client) return reply.status(401).header('www-authenticate', 'Basic realm="national"').send({ error: 'invalid_client' });
       if (!(request.headers['content-type'] ?? '').startsWith(FORM)) return reply.status(400).send({ error: 'invalid_request' });
       const form = (request.body ?? {}) as Record<string, string>;

@@ -54,7 +54,8 @@ const HEADER_ALLOWANCE = 1024;
 const iso = (d: Date) => formatDateTime(d);
 const dateOnly = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : undefined);
 
-function contentOf(c: BatchCandidate): ChangeContent {
+/** The record content of a change as §6 carries it, without the approval chain (also what a STALE_VERSION resolution compares). */
+export function recordContentOf(c: Pick<BatchCandidate, 'personalId' | 'managingAgencyCode' | 'employingAgencyCode' | 'category' | 'status' | 'effectiveDate' | 'profile'>): ChangeContent {
   const effective = dateOnly(c.effectiveDate);
   return {
     SoDinhDanh: c.personalId, MaDonViQuanLy: c.managingAgencyCode, MaDonViSuDung: c.employingAgencyCode,
@@ -65,7 +66,7 @@ function contentOf(c: BatchCandidate): ChangeContent {
 
 /** The record as sent, or why it must not be sent. */
 export function toBatchEntry(c: BatchCandidate): BatchEntry | { refused: string } {
-  const content = contentOf(c);
+  const content = recordContentOf(c);
   const hash = contentSha256(content);
   if (hash !== c.contentSha256) return { refused: 'CONTENT_HASH_MISMATCH' };
   const latest = (level: 'CO_QUAN' | 'SO_NOI_VU') => c.approvals.filter((a) => a.level === level && a.contentSha256 === hash).at(-1);

@@ -3,7 +3,8 @@
 //   - the answer is for the person asked about (PERSONAL_ID_MISMATCH otherwise);
 //   - the national signature over the payload bytes verifies against NATIONAL_TRUST_ANCHORS (BAD_SIGNATURE);
 //   - the payload is a valid §6 record document (its own codes: BAD_PAYLOAD, MISSING_FIELD, INVALID_VALUE,
-//     PERSONAL_ID_MISMATCH for a birth date or gender that disagrees with the id, …) of that person.
+//     PERSONAL_ID_MISMATCH for a birth date or gender that disagrees with the id, …) of that person: the
+//     `HoSo` element as the national side accepted it, whose `phienBan` equals the answer's `version`.
 // The record's approval chain belongs to its previous holder and is not required here: the national
 // signature vouches for the record, and the import goes through this province's own approvals.
 //
@@ -13,14 +14,14 @@
 // person is in service (DANG_CONG_TAC) from the decision's effective date, whatever status the previous
 // holder gave (usually CHUYEN_RA_NGOAI_TINH); category and curriculum vitae are taken as they are.
 import { isGatewayError, type ErrorCode } from '../errors.ts';
-import { contentSha256, type HoSo } from '../domain/profile.ts';
+import { contentSha256, type HoSo, type ThaoTac } from '../domain/profile.ts';
 import type { NationalRecord } from '../exchange/national-contract.ts';
-import { parseRecordDocument } from '../exchange/xml/record-document.ts';
+import { parsePulledRecordDocument, type NationalRecordEntry } from '../exchange/xml/record-document.ts';
 import type { ImportInput } from '../store/transfers.ts';
 import { verifyNationalSignature, type NationalTrust } from './national-trust.ts';
 
 export type RecordCheck =
-  | { readonly ok: true; readonly hoSo: HoSo; readonly signer: string }
+  | { readonly ok: true; readonly hoSo: HoSo; readonly thaoTac: ThaoTac; readonly phienBan: number; readonly signer: string }
   | { readonly ok: false; readonly code: ErrorCode; readonly details: unknown };
 
 export interface RecordCheckOptions {
@@ -46,14 +47,14 @@ export async function checkPulledRecord(record: NationalRecord, personalId: stri
     if (isGatewayError(err, 'CONFIG_INVALID')) throw err;
     return refused(err);
   }
-  let hoSo: HoSo;
+  let entry: NationalRecordEntry;
   try {
-    hoSo = parseRecordDocument(record.payload, { maxBytes: o.maxBytes, today: o.today, requireProvinceApproval: false });
+    entry = parsePulledRecordDocument(record.payload, { maxBytes: o.maxBytes, today: o.today, requireProvinceApproval: false, version: record.version });
   } catch (err) {
     return refused(err);
   }
-  if (hoSo.SoDinhDanh !== personalId) return { ok: false, code: 'PERSONAL_ID_MISMATCH', details: { field: 'SoDinhDanh', reason: 'DOCUMENT_OF_ANOTHER_PERSON' } };
-  return { ok: true, hoSo, signer };
+  if (entry.hoSo.SoDinhDanh !== personalId) return { ok: false, code: 'PERSONAL_ID_MISMATCH', details: { field: 'SoDinhDanh', reason: 'DOCUMENT_OF_ANOTHER_PERSON' } };
+  return { ok: true, ...entry, signer };
 }
 
 export interface ImportTarget {

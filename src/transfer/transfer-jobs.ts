@@ -9,7 +9,7 @@ import { loadNationalTrust, type NationalTrust } from './national-trust.ts';
 import { pullTransferOnce, type TransferJobDeps } from './pull-transfer.ts';
 
 /** A pulled record document is at most a few hundred KiB; this leaves room for long histories. */
-const MAX_RECORD_BYTES = 8 * 1024 * 1024;
+export const MAX_RECORD_BYTES = 8 * 1024 * 1024;
 
 export function transferJobDeps(config: Config, rt: Pick<Runtime, 'db' | 'logger'>, client: NationalClient, trust?: NationalTrust): TransferJobDeps {
   const loaded = trust ?? loadNationalTrust(config);

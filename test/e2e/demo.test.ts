@@ -30,5 +30,9 @@ describe('npm run demo', () => {
     expect(Object.keys(summary.batches).every((s) => s === 'ACCEPTED' || s === 'PARTIAL')).toBe(true);
     expect(summary.transfers).toEqual([expect.objectContaining({ state: 'IMPORTED' })]);
     expect(lines.join('\n')).toMatch(/synced to the national DB\s+12/);
+    // The STALE_VERSION way out: rebased on the national version, approved again, accepted with the next phiên bản.
+    expect(summary.resolved).toEqual([expect.objectContaining({ state: 'SYNCED', differences: expect.any(Number) })]);
+    const [r] = summary.resolved;
+    expect(r!.phienBan).toBe(r!.nationalVersion + 1);
   }, 240_000);
 });

@@ -45,12 +45,23 @@ export async function approvedChanges(db: Db, count: number, options: { agencyPr
     await transitionChange(db, officer, change.id, (c) => ({ state: applyTransition(c.state, 'VERIFY', 'UNIT_OFFICER') as ChangeState, action: 'CHANGE_VERIFY' }));
     changeIds.push(change.id);
   }
+  await approveVerified(db, persons.map((p) => p.employingAgencyCode), at);
+  return { period, changeIds };
+}
+
+/**
+ * The agency heads of `agencies` sign their VERIFIED changes (deepest agencies first), then Sở Nội vụ
+ * approves the month with the organisation key, all at `at` (inside the approval window).
+ */
+export async function approveVerified(db: Db, agencyCodes: readonly string[], at = approvalMoment()): Promise<void> {
+  const pki = await getTestPki();
+  const period = periodOf(at);
   const deps: ApprovalDeps = {
     db, provinceCode: 'H55', senderCode: 'H55.19', clock: fixedClock(at),
     setup: { trustAnchors: pki.trustAnchors, intermediates: [pki.certificate('intermediate-ca')], crls: pki.crls, orgSigner: pki.identity('org-signer'), sessionMinutes: 30 },
   };
   // Each employing agency's head signs its own manifest, deepest agencies first.
-  const agencies = [...new Set(persons.map((p) => p.employingAgencyCode))].sort((a, b) => b.length - a.length || a.localeCompare(b));
+  const agencies = [...new Set(agencyCodes)].sort((a, b) => b.length - a.length || a.localeCompare(b));
   const certificatePem = readFileSync(pki.identity('head-ec').certificatePath, 'utf8');
   for (const agencyCode of agencies) {
     const head: Principal = { subject: `head@${agencyCode}`, role: 'AGENCY_HEAD', agencyCode };
@@ -61,5 +72,4 @@ export async function approvedChanges(db: Db, count: number, options: { agencyPr
     await completeSigningSession(deps, head, session.sessionId, { signatureValue });
   }
   await approveWithOrganisationKey(deps, { subject: 'snv', role: 'PROVINCE_OPERATOR', agencyCode: 'H55' }, { level: 'SO_NOI_VU', agencyCode: 'H55.19', period });
-  return { period, changeIds };
 }

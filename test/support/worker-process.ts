@@ -151,15 +151,23 @@ export interface WorkerProcess extends OwnedProcess {
  * configuration (gateway variables inherited from the test's environment are removed first).
  */
 export function spawnWorker(name: string, env: WorkerEnv): WorkerProcess {
+  return spawnCli(name, ['worker'], env, '"msg":"worker started"');
+}
+
+/**
+ * Any `csdl-gateway` command (`serve`, `simulator`, `sync`…) the same way; `started` resolves when its
+ * output contains `readyText` (for a command that runs to its end, pass '' and await `exited`).
+ */
+export function spawnCli(name: string, args: readonly string[], env: WorkerEnv, readyText: string): WorkerProcess {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !GATEWAY_VARIABLES.has(k) && !k.startsWith('VITEST') && k !== 'NODE_OPTIONS'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'worker'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
     cwd: REPO_ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   const p = track(name, child);
   const started = waitFor(() => {
-    if (p.hasExited()) throw new Error(`${name} exited before it started`);
-    return p.output().includes('"msg":"worker started"');
-  }, { timeoutMs: 30_000, intervalMs: 50, message: `${name} to log "worker started"`, describe: () => p.output() }).then(() => undefined);
+    if (p.hasExited() && !p.output().includes(readyText)) throw new Error(`${name} exited before it started`);
+    return p.output().includes(readyText);
+  }, { timeoutMs: 30_000, intervalMs: 50, message: `${name} to print "${readyText}"`, describe: () => p.output() }).then(() => undefined);
   started.catch(() => { /* reported by whoever awaits it */ });
   return {
     ...p,

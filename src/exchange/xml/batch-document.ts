@@ -13,7 +13,7 @@ import { checkAgencyCode, isCanonicalAgencyCode, level1Code } from '../../domain
 import { isMonth, isOffsetDateTime } from '../../domain/calendar-date.ts';
 import { THAO_TAC, type HoSo, type ThaoTac } from '../../domain/profile.ts';
 import { GatewayError } from '../../errors.ts';
-import { readRecordElement, type ExchangeIssue, type RecordReadOptions } from './record-reader.ts';
+import { attribute, readEntryAttributes, readRecordElement, type ExchangeIssue, type RecordReadOptions } from './record-reader.ts';
 import { recordElementXml } from './record-writer.ts';
 import { badPayload, EXCHANGE_NAMESPACE, parseSafeXml, type SafeParseOptions, type XmlNode } from './safe-parse.ts';
 import { asContainer, childNames, hasOnlyWhitespaceText, readFlatElement, singleChild, xmlText } from './xml-reader.ts';
@@ -251,26 +251,6 @@ function readHeader(root: XmlNode): BatchHeader {
   if (!isOffsetDateTime(createdAt)) bad('ThoiGianTao', createdAt);
   if (recordCount === undefined || recordCount < 0) return bad('SoHoSo', f.SoHoSo);
   return { batchId, senderCode: sender.code, period: f.KyDongBo ?? null, createdAt, recordCount };
-}
-
-function attribute(node: XmlNode, name: string): string | undefined {
-  const raw = node[`@_${name}`];
-  return typeof raw === 'string' ? xmlText(raw) : undefined;
-}
-
-function readEntryAttributes(node: XmlNode): { thaoTac?: ThaoTac; phienBan?: number; issues: ExchangeIssue[] } {
-  const issues: ExchangeIssue[] = [];
-  const op = attribute(node, 'thaoTac');
-  const version = attribute(node, 'phienBan');
-  const out: { thaoTac?: ThaoTac; phienBan?: number } = {};
-  if (op === undefined) issues.push({ path: '@thaoTac', code: 'MISSING_FIELD', reason: 'REQUIRED' });
-  else if ((THAO_TAC as readonly string[]).includes(op)) out.thaoTac = op as ThaoTac;
-  else issues.push({ path: '@thaoTac', code: 'INVALID_VALUE', reason: 'ENUM' });
-  const n = version === undefined ? undefined : parseInteger(version);
-  if (version === undefined) issues.push({ path: '@phienBan', code: 'MISSING_FIELD', reason: 'REQUIRED' });
-  else if (n !== undefined && n >= 1) out.phienBan = n;
-  else issues.push({ path: '@phienBan', code: 'INVALID_VALUE', reason: 'FORMAT' });
-  return { ...out, issues };
 }
 
 /** The HoSo items of DanhSachHoSo; anything else in the list fails the batch. */

@@ -8,9 +8,10 @@
 // BAD_PAYLOAD, from the entity decoder.
 
 import { parseDecimal } from '../../domain/decimal-text.ts';
-import { normalizeRecord, validateRecord, type HoSo, type RecordIssue } from '../../domain/profile.ts';
+import { normalizeRecord, THAO_TAC, validateRecord, type HoSo, type RecordIssue, type ThaoTac } from '../../domain/profile.ts';
 import { RECORD_LAYOUT, type GroupSpec, type LeafSpec, type ListSpec } from './record-layout.ts';
-import { ATTR, asContainer, hasOnlyWhitespaceText, leafText, TEXT } from './xml-reader.ts';
+import type { XmlNode } from './safe-parse.ts';
+import { ATTR, asContainer, hasOnlyWhitespaceText, leafText, TEXT, xmlText } from './xml-reader.ts';
 import { formatDateTime, parseBoolean, parseInteger } from './xml-text.ts';
 import { systemClock } from '../../clock.ts';
 
@@ -164,4 +165,29 @@ export function readRecordElement(raw: unknown, opts: RecordReadOptions, attribu
     ...(issues.length === 0 ? { hoSo: record } : {}),
     issues,
   };
+}
+
+/** An attribute's text (entity-decoded), or undefined when absent. */
+export function attribute(node: XmlNode, name: string): string | undefined {
+  const raw = node[`@_${name}`];
+  return typeof raw === 'string' ? xmlText(raw) : undefined;
+}
+
+/**
+ * The `thaoTac` and `phienBan` attributes of a `HoSo` element: in a batch (§6), and on the root of a
+ * pulled record document, which is the element as the national side accepted it.
+ */
+export function readEntryAttributes(node: XmlNode): { thaoTac?: ThaoTac; phienBan?: number; issues: ExchangeIssue[] } {
+  const issues: ExchangeIssue[] = [];
+  const op = attribute(node, 'thaoTac');
+  const version = attribute(node, 'phienBan');
+  const out: { thaoTac?: ThaoTac; phienBan?: number } = {};
+  if (op === undefined) issues.push({ path: '@thaoTac', code: 'MISSING_FIELD', reason: 'REQUIRED' });
+  else if ((THAO_TAC as readonly string[]).includes(op)) out.thaoTac = op as ThaoTac;
+  else issues.push({ path: '@thaoTac', code: 'INVALID_VALUE', reason: 'ENUM' });
+  const n = version === undefined ? undefined : parseInteger(version);
+  if (version === undefined) issues.push({ path: '@phienBan', code: 'MISSING_FIELD', reason: 'REQUIRED' });
+  else if (n !== undefined && n >= 1) out.phienBan = n;
+  else issues.push({ path: '@phienBan', code: 'INVALID_VALUE', reason: 'FORMAT' });
+  return { ...out, issues };
 }

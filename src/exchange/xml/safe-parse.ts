@@ -46,7 +46,7 @@ export type BadPayloadReason =
   | 'ENTITY_NOT_ALLOWED' | 'DECLARATION_NOT_ALLOWED' | 'PROCESSING_INSTRUCTION_NOT_ALLOWED'
   | 'CDATA_NOT_ALLOWED' | 'TOO_DEEP' | 'TOO_MANY_ELEMENTS' | 'TOO_MANY_RECORDS' | 'MALFORMED' | 'UNDECLARED_ENTITY' | 'WRONG_ROOT'
   | 'WRONG_NAMESPACE' | 'UNEXPECTED_ATTRIBUTE' | 'UNKNOWN_ELEMENT' | 'DUPLICATE_ELEMENT'
-  | 'MISSING_ELEMENT' | 'ELEMENT_ORDER' | 'INVALID_VALUE' | 'MIXED_CONTENT' | 'WRONG_VERSION';
+  | 'MISSING_ELEMENT' | 'MISSING_ATTRIBUTE' | 'ELEMENT_ORDER' | 'INVALID_VALUE' | 'MIXED_CONTENT' | 'WRONG_VERSION';
 
 export function badPayload(reason: BadPayloadReason, extra?: Record<string, unknown>, cause?: unknown): GatewayError {
   return new GatewayError('BAD_PAYLOAD', { reason, ...extra }, cause === undefined ? undefined : { cause });

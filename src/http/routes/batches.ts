@@ -7,6 +7,7 @@ import { batchRecords, getBatch, listBatches, rerunBatch } from '../../store/bat
 import { principalOf, requireRole } from '../auth-plugin.ts';
 import { errorResponses } from '../schemas.ts';
 import { maskPersonalId } from '../../domain/personal-id.ts';
+import { rejectionGuidance } from '../../domain/rejection-guidance.ts';
 import { buildBatches } from '../../sync/batch-builder.ts';
 import type { SigningSetup } from '../../approval/signing-setup.ts';
 
@@ -55,7 +56,8 @@ export const batchRoutes: FastifyPluginAsync<{ retryDeadlineMs: number; signing:
     const batch = await getBatch(db, batchId);
     if (!batch) throw new GatewayError('BATCH_NOT_FOUND', { batchId });
     const { payload, signature, ...rest } = batch;
-    const records = await batchRecords(db, batchId);
+    // Each rejection says what to do about it (src/domain/rejection-guidance.ts).
+    const records = (await batchRecords(db, batchId)).map((r) => (r.outcome === 'REJECTED' ? { ...r, guidance: rejectionGuidance(r.code ?? '') } : r));
     // ADMIN administers and makes no workflow step: it is not entitled to personal ids.
     const shown = principalOf(request).role === 'ADMIN' ? records.map((r) => ({ ...r, personalId: maskPersonalId(r.personalId) })) : records;
     return { batch: { ...rest, payloadBytes: payload.length, signatureBytes: signature.length }, records: shown };

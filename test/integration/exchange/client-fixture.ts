@@ -2,6 +2,7 @@
 import { createNationalClient, type NationalClient, type NationalClientOptions } from '../../../src/exchange/national-client.ts';
 import type { RunningSimulator } from '../../../src/simulator/app.ts';
 import { CLIENT, SENDER } from '../simulator/harness.ts';
+import { testGate } from '../../support/sender-gate.ts';
 
 export function clientFor(sim: RunningSimulator | { url: string }, options: Partial<NationalClientOptions> = {}): NationalClient {
   return createNationalClient({
@@ -14,6 +15,7 @@ export function clientFor(sim: RunningSimulator | { url: string }, options: Part
     headersTimeoutMs: 10_000,
     bodyTimeoutMs: 10_000,
     ...options,
+    gate: options.gate ?? testGate({ senderCode: options.senderCode ?? SENDER, ...(options.maxInFlight ? { maxInFlight: options.maxInFlight } : {}) }),
   });
 }
 

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { callWithRetry, pushWithRetry, type RetryLoopOptions } from '../../../src/exchange/push-with-retry.ts';
-import { buildRecordDocument } from '../../../src/exchange/xml/record-document.ts';
+import { buildNationalRecordDocument, parsePulledRecordDocument } from '../../../src/exchange/xml/record-document.ts';
 import { verifyDetached } from '../../../src/pki/verify-cms.ts';
 import type { RunningSimulator } from '../../../src/simulator/app.ts';
 import { getTestPki } from '../../support/pki.ts';
@@ -142,7 +142,20 @@ describe('pull and acknowledgement', () => {
     const outcome = await withClient(sim, {}, (c) => c.getRecord(hoSo.SoDinhDanh));
     expect(outcome).toMatchObject({ kind: 'success', value: { personalId: hoSo.SoDinhDanh, version: 3, holderCode: 'G09.20' } });
     if (outcome.kind !== 'success') return;
-    expect(outcome.value.payload.equals(buildRecordDocument(hoSo))).toBe(true);
+    expect(outcome.value.payload.equals(buildNationalRecordDocument({ hoSo, thaoTac: 'THEM_MOI', phienBan: 3 }))).toBe(true);
+    const pki = await getTestPki();
+    await verifyDetached(outcome.value.payload, outcome.value.signature, { trustAnchors: pki.nationalTrustAnchors });
+  });
+
+  it('a record pushed in a batch and then pulled round-trips: same record, attributes, version (§5, §6)', async () => {
+    const pushed = entry(2202, 5);
+    const batch = await signedBatch({ entries: [pushed] });
+    expect(await withClient(sim, {}, (c) => c.pushBatch(batch))).toMatchObject({ kind: 'success', value: { status: 'ACCEPTED' } });
+    const outcome = await withClient(sim, {}, (c) => c.getRecord(pushed.hoSo.SoDinhDanh));
+    if (outcome.kind !== 'success') throw new Error(`pull: ${outcome.kind}`);
+    expect(outcome.value.version).toBe(5);
+    const pulled = parsePulledRecordDocument(outcome.value.payload, { maxBytes: 1 << 20, version: outcome.value.version });
+    expect(pulled).toEqual({ hoSo: pushed.hoSo, thaoTac: 'CAP_NHAT', phienBan: 5 });
     const pki = await getTestPki();
     await verifyDetached(outcome.value.payload, outcome.value.signature, { trustAnchors: pki.nationalTrustAnchors });
   });

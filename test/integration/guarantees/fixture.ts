@@ -16,7 +16,7 @@ import { createLogger } from '../../../src/logger.ts';
 import { systemPrincipal } from '../../../src/auth/principal.ts';
 import { PUSH_TOPIC } from '../../../src/store/batches.ts';
 import { CLIENT, startTestSimulator } from '../simulator/harness.ts';
-import type { RunningSimulator } from '../../../src/simulator/index.ts';
+import type { RunningSimulator, SimulatorOptions } from '../../../src/simulator/index.ts';
 
 export const SHARED_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -39,12 +39,12 @@ export interface Scenario {
   close(redisUrl?: string): Promise<void>;
 }
 
-export async function createScenario(persons = 60): Promise<Scenario> {
+export async function createScenario(persons = 60, simOptions: Partial<SimulatorOptions> = {}): Promise<Scenario> {
   const database = await createTestDatabase('gw_guarantee');
   let sim: RunningSimulator | undefined;
   try {
     await seedProvince(database.db, 'H55', { today: SEED_TODAY, count: persons, seed: 11 });
-    sim = await startTestSimulator(database.url);
+    sim = await startTestSimulator(database.url, simOptions);
   } catch (err) {
     await database.drop();
     throw err;
@@ -179,10 +179,10 @@ export async function expectDeliveredExactlyOnce(s: Scenario, changeIds: string[
  * after each test even when it failed — and hands the scenario over once it is ready.
  * `redisUrl` names the private Redis whose keys the scenario removes at the end.
  */
-export function useScenario(ready: (s: Scenario) => void, redisUrl: () => string | undefined = () => undefined): void {
+export function useScenario(ready: (s: Scenario) => void, redisUrl: () => string | undefined = () => undefined, simOptions: Partial<SimulatorOptions> = {}): void {
   let scenario: Scenario | undefined;
   beforeAll(async () => {
-    scenario = await createScenario();
+    scenario = await createScenario(60, simOptions);
     ready(scenario);
   });
   beforeEach(() => clearProcessOutput());

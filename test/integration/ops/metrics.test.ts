@@ -17,6 +17,7 @@ import { alertCountingDestination } from '../../../src/metrics/alert-tap.ts';
 import { startWorker } from '../../../src/commands/worker.ts';
 import { loadConfig } from '../../../src/config.ts';
 import { auth, createOpsApp, type OpsApp } from './fixture.ts';
+import { testGate } from '../../support/sender-gate.ts';
 
 let t: OpsApp;
 let sim: RunningSimulator;
@@ -65,7 +66,7 @@ describe('GET /metrics', () => {
     const batchId = await build(3);
     sim.sim.setFaults({ rules: [{ action: 'status', status: 422, code: 'BAD_SIGNATURE', times: 1, routes: ['pushBatch'] }] });
     const client = createNationalClient({ baseUrl: sim.url, tokenUrl: `${sim.url}/token`, clientId: CLIENT.clientId, clientSecret: CLIENT.clientSecret,
-      senderCode: 'H55.19', onAttempt: t.metrics.onNationalAttempt });
+      senderCode: 'H55.19', gate: testGate(), onAttempt: t.metrics.onNationalAttempt });
     const sink = new Writable({ write(chunk, _enc, done) { logLines.push(String(chunk)); done(); } });
     const logger = createLogger('info', { destination: alertCountingDestination(t.metrics.countAlert, sink) });
     const deps = { db: t.database.db, client, logger, owner: 'metrics-test', leaseMs: 10_000 };

@@ -18,6 +18,7 @@ import { prepareContent } from '../../../src/http/change-input.ts';
 import { approvalWindow, lastDayOfMonth, startOfLocalDay } from '../../../src/domain/working-days.ts';
 import { CLIENT, startTestSimulator } from '../simulator/harness.ts';
 import type { RunningSimulator } from '../../../src/simulator/index.ts';
+import { testGate } from '../../support/sender-gate.ts';
 
 let database: TestDatabase;
 let sim: RunningSimulator;
@@ -29,7 +30,7 @@ beforeAll(async () => {
   database = await createTestDatabase();
   await seedProvince(database.db, 'H55', { today: SEED_TODAY, count: 200, seed: 13 });
   sim = await startTestSimulator(database.url);
-  client = createNationalClient({ baseUrl: sim.url, tokenUrl: `${sim.url}/token`, clientId: CLIENT.clientId, clientSecret: CLIENT.clientSecret, senderCode: 'H55.19' });
+  client = createNationalClient({ baseUrl: sim.url, tokenUrl: `${sim.url}/token`, clientId: CLIENT.clientId, clientSecret: CLIENT.clientSecret, senderCode: 'H55.19', gate: testGate() });
   const pki = await getTestPki();
   deps = { db: database.db, logger: createLogger('silent'), client, monthEndHour: 20,
     builder: { signer: pki.identity('org-signer'), senderCode: 'H55.19', maxRecords: 10, maxBytes: 1 << 24, deadlineMs: 60_000, actor: systemPrincipal('H55') } };

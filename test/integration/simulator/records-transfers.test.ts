@@ -3,13 +3,13 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRecordDocument, parseRecordDocument } from '../../../src/exchange/xml/record-document.ts';
+import { buildNationalRecordDocument, buildRecordDocument, parsePulledRecordDocument } from '../../../src/exchange/xml/record-document.ts';
 import { parseTransferRequestDocument } from '../../../src/exchange/xml/transfer-request-document.ts';
 import { verifyDetached } from '../../../src/pki/verify-cms.ts';
 import type { RunningSimulator } from '../../../src/simulator/app.ts';
 import { getTestPki } from '../../support/pki.ts';
-import { createSimDatabase, entry, sampleHoSo, signedBatch, startTestSimulator, type SimDatabase } from './harness.ts';
-import { apiHeaders, fetchToken, postBatch, raw } from './http.ts';
+import { CLIENT, createSimDatabase, entry, SENDER, sampleHoSo, signedBatch, startTestSimulator, type SimDatabase } from './harness.ts';
+import { apiHeaders, basic, fetchToken, postBatch, raw } from './http.ts';
 
 let db: SimDatabase;
 let sim: RunningSimulator;
@@ -36,11 +36,11 @@ describe('GET /records/{personalId} (§5)', () => {
     expect(r.body).toMatchObject({ personalId: hoSo.SoDinhDanh, version: 7, holderCode: 'G09.20' });
     const payload = Buffer.from(r.body.payload, 'base64');
     const signature = Buffer.from(r.body.signature, 'base64');
-    expect(payload.equals(buildRecordDocument(hoSo))).toBe(true);
+    expect(payload.equals(buildNationalRecordDocument({ hoSo, thaoTac: 'THEM_MOI', phienBan: 7 }))).toBe(true);
     const pki = await getTestPki();
     const verified = await verifyDetached(payload, signature, { trustAnchors: pki.nationalTrustAnchors });
     expect(verified.subject).toMatch(/CSDL quốc gia/);
-    expect(parseRecordDocument(payload, { maxBytes: 1 << 20 }).SoDinhDanh).toBe(hoSo.SoDinhDanh);
+    expect(parsePulledRecordDocument(payload, { maxBytes: 1 << 20, version: 7 }).hoSo.SoDinhDanh).toBe(hoSo.SoDinhDanh);
     const again = await raw(`${sim.url}/records/${hoSo.SoDinhDanh}`, { headers: apiHeaders(token) });
     expect(again.body.signature).toBe(r.body.signature);
   });
@@ -50,6 +50,11 @@ describe('GET /records/{personalId} (§5)', () => {
     expect((await postBatch(sim.url, token, b)).body.status).toBe('ACCEPTED');
     const r = await raw(`${sim.url}/records/${sampleHoSo(302).SoDinhDanh}`, { headers: apiHeaders(token) });
     expect(r.body).toMatchObject({ version: 4, holderCode: 'H55.19' });
+    // §6: the HoSo element exactly as the batch carried it, attributes included, the namespace declared on it.
+    const element = /<HoSo [^>]*>[\s\S]*<\/HoSo>/.exec(b.payload.toString('utf8'))?.[0] ?? '';
+    expect(element).toMatch(/^<HoSo thaoTac="CAP_NHAT" phienBan="4">/);
+    const served = Buffer.from(r.body.payload, 'base64').toString('utf8');
+    expect(served).toBe(`<?xml version="1.0" encoding="UTF-8"?>\n${element.replace('<HoSo ', '<HoSo xmlns="urn:vn:gov:cbccvc:dongbo:1" ')}\n`);
   });
 
   it('pre-loads over HTTP too', async () => {
@@ -227,5 +232,48 @@ describe('limits and persistence', () => {
     } finally {
       await other.close();
     }
+  });
+});
+
+describe('per-sender accounting of §4 (/_sim/stats → senders)', () => {
+  const lookUp = () => raw(`${sim.url}/batches/H55-NEVER-SENT`, { headers: apiHeaders(token) });
+  const tokenCall = () => raw(`${sim.url}/token`, {
+    method: 'POST', headers: { authorization: basic(CLIENT.clientId, CLIENT.clientSecret), 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=client_credentials',
+  });
+  const sender = async () => (await sim.sim.stats()).senders[SENDER]!;
+
+  it('counts calls in flight per sender across connections, token calls included, and the excess over 4', async () => {
+    sim.sim.resetStats();
+    sim.sim.setFaults({ rules: [{ action: 'delay', delayMs: 300, routes: ['getBatch', 'token'] }] });
+    // undici's global pool opens one connection per concurrent request.
+    const answers = await Promise.all([lookUp(), lookUp(), lookUp(), lookUp(), tokenCall(), lookUp()]);
+    sim.sim.setFaults({ rules: [] });
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 404, 404, 404, 404, 404]);
+    expect(await sender()).toMatchObject({ inFlight: 0, maxInFlight: 6, calls: 6, excess: 2 });
+  });
+
+  it('answers the token route 429 or 503 with Retry-After, and counts the sender\'s calls that come before it elapsed', async () => {
+    sim.sim.resetStats();
+    sim.sim.setFaults({ rules: [
+      { action: 'status', status: 429, retryAfter: '2', times: 1, routes: ['token'] },
+      { action: 'status', status: 503, retryAfter: '1', times: 1, routes: ['token'] },
+    ] });
+    const limited = await tokenCall();
+    expect(limited).toMatchObject({ status: 429, body: { code: 'RATE_LIMITED' } });
+    expect(limited.headers['retry-after']).toBe('2');
+    expect(await lookUp()).toMatchObject({ status: 404 }); // within the grace: set out before it could know
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await lookUp()).toMatchObject({ status: 404 }); // early, by about 1.7 s
+    const unavailable = await tokenCall();
+    expect(unavailable.status).toBe(503);
+    expect(unavailable.headers['retry-after']).toBe('1');
+    sim.sim.setFaults({ rules: [] });
+    const s = await sender();
+    expect(s.retryAfterAnswers).toBe(2);
+    expect(s.racing.count).toBe(1);
+    expect(s.early.count).toBe(2);
+    expect(s.early.maxMs).toBeGreaterThan(1_400);
+    expect(s.early.maxMs).toBeLessThanOrEqual(1_710);
   });
 });

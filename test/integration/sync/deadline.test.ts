@@ -12,6 +12,7 @@ import { createLogger } from '../../../src/logger.ts';
 import { systemPrincipal } from '../../../src/auth/principal.ts';
 import { CLIENT, startTestSimulator } from '../simulator/harness.ts';
 import type { RunningSimulator } from '../../../src/simulator/index.ts';
+import { testGate } from '../../support/sender-gate.ts';
 
 let database: TestDatabase;
 let sim: RunningSimulator;
@@ -22,7 +23,7 @@ beforeAll(async () => {
   database = await createTestDatabase();
   await seedProvince(database.db, 'H55', { today: SEED_TODAY, count: 60, seed: 31 });
   sim = await startTestSimulator(database.url);
-  client = createNationalClient({ baseUrl: sim.url, tokenUrl: `${sim.url}/token`, clientId: CLIENT.clientId, clientSecret: CLIENT.clientSecret, senderCode: 'H55.19' });
+  client = createNationalClient({ baseUrl: sim.url, tokenUrl: `${sim.url}/token`, clientId: CLIENT.clientId, clientSecret: CLIENT.clientSecret, senderCode: 'H55.19', gate: testGate() });
   const pki = await getTestPki();
   const { period } = await approvedChanges(database.db, 4);
   await buildBatches(period, { db: database.db, logger, signer: pki.identity('org-signer'), senderCode: 'H55.19', maxRecords: 2, maxBytes: 1 << 24,

@@ -14,6 +14,7 @@ import { systemPrincipal } from '../../../src/auth/principal.ts';
 import { rerunBatch } from '../../../src/store/batches.ts';
 import { CLIENT, startTestSimulator } from '../simulator/harness.ts';
 import type { RunningSimulator } from '../../../src/simulator/index.ts';
+import { testGate } from '../../support/sender-gate.ts';
 
 let database: TestDatabase;
 let sim: RunningSimulator;
@@ -22,7 +23,7 @@ const logger = createLogger('silent');
 async function options(overrides: Partial<SyncOptions> = {}, clientTimeoutMs = 2_000): Promise<SyncOptions> {
   const pki = await getTestPki();
   const client = createNationalClient({ baseUrl: sim.url, tokenUrl: `${sim.url}/token`, clientId: CLIENT.clientId, clientSecret: CLIENT.clientSecret,
-    senderCode: 'H55.19', maxInFlight: 4, headersTimeoutMs: clientTimeoutMs, bodyTimeoutMs: clientTimeoutMs });
+    senderCode: 'H55.19', gate: testGate(), maxInFlight: 4, headersTimeoutMs: clientTimeoutMs, bodyTimeoutMs: clientTimeoutMs });
   return {
     db: database.db, client, logger, leaseMs: 500, maxInFlight: 4, retryBaseMs: 20, retryMaxMs: 300,
     builder: { signer: pki.identity('org-signer'), senderCode: 'H55.19', maxRecords: 7, maxBytes: 16 * 1024 * 1024, deadlineMs: 60_000, actor: systemPrincipal('H55') },

@@ -9,6 +9,26 @@ import { buildTransferRequestDocument } from '../../../src/exchange/xml/transfer
 import { signDetached } from '../../../src/pki/sign-cms.ts';
 import { EXCHANGE_NAMESPACE } from '../../../src/exchange/xml/safe-parse.ts';
 import { ministryRecord, postJson, simAck, startWorld, until, type TransferWorld } from './setup.ts';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+/** The national signer's CMS over `payload` made by OpenSSL, RSASSA-PSS with this salt length. */
+async function opensslPss(payload: Buffer, salt: number): Promise<Buffer> {
+  const pki = await getTestPki();
+  const dir = await mkdtemp(join(tmpdir(), 'inbound-pss-'));
+  try {
+    await writeFile(join(dir, 'in.xml'), payload);
+    await promisify(execFile)('openssl', ['cms', '-sign', '-binary', '-outform', 'DER', '-cades', '-md', 'sha256', '-in', join(dir, 'in.xml'),
+      '-out', join(dir, 'out.p7s'), '-signer', pki.path('national-signer.pem'), '-inkey', pki.path('national-signer.key.pem'),
+      '-keyopt', 'rsa_padding_mode:pss', '-keyopt', `rsa_pss_saltlen:${salt}`, '-keyopt', 'rsa_mgf1_md:sha256']);
+    return await readFile(join(dir, 'out.p7s'));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 let world: TransferWorld;
 let worker: RunningWorker;
@@ -152,6 +172,16 @@ describe('a refused request stores nothing', () => {
     const r = await send('TR-7102', {}, (b) => ({ ...b, signature: forged }));
     expect(r).toMatchObject({ status: 422, body: { code: 'BAD_SIGNATURE', details: { reason: 'CERT_UNTRUSTED' } } });
     await nothingStored('TR-7102');
+  });
+
+  it('a national RSASSA-PSS signature with salt 222: 422 BAD_SIGNATURE with the reason (§3: salt 32); the same with salt 32 is accepted', async () => {
+    const payload = buildTransferRequestDocument({ ...base, personalId, requestId: 'TR-7110' });
+    const salt222 = await opensslPss(payload, 222);
+    const r = await send('TR-7110', {}, (b) => ({ ...b, signature: salt222.toString('base64') }));
+    expect(r).toMatchObject({ status: 422, body: { code: 'BAD_SIGNATURE', details: { pki: { reason: 'pss-salt-length-not-accepted', saltLength: 222 } } } });
+    await nothingStored('TR-7110');
+    const salt32 = await opensslPss(payload, 32);
+    expect(await send('TR-7110', {}, (b) => ({ ...b, signature: salt32.toString('base64') }))).toMatchObject({ status: 202 });
   });
 
   it('a signature that is not a CMS: 422 BAD_SIGNATURE; not base64: 400', async () => {

@@ -4,7 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer } from '../../support/app.ts';
 import { getTestPki } from '../../support/pki.ts';
-import { buildRecordDocument } from '../../../src/exchange/xml/record-document.ts';
+import { buildNationalRecordDocument, buildRecordDocument, type HoSo } from '../../../src/exchange/xml/record-document.ts';
+
+const served = (hoSo: HoSo, phienBan = 2): Buffer => buildNationalRecordDocument({ hoSo, thaoTac: 'CAP_NHAT', phienBan });
 import type { NationalClient } from '../../../src/exchange/national-client.ts';
 import { pullTransferOnce, type TransferJobDeps, type TransferStep } from '../../../src/transfer/pull-transfer.ts';
 import { ackTransferOnce } from '../../../src/transfer/ack-transfer.ts';
@@ -192,14 +194,29 @@ describe('a pulled record that does not check out is rejected and nothing is imp
 
   it('a document of another person: PERSONAL_ID_MISMATCH', async () => {
     const personalId = ministryRecord(8102).SoDinhDanh;
-    await putRawRecord(personalId, buildRecordDocument(ministryRecord(8103)));
+    await putRawRecord(personalId, served(ministryRecord(8103)));
     expect(await pullAndRun(personalId)).toMatchObject({ outcomeCode: 'PERSONAL_ID_MISMATCH' });
   });
 
   it('a birth date that disagrees with the personal id: PERSONAL_ID_MISMATCH', async () => {
     const hoSo = ministryRecord(8104);
-    await putRawRecord(hoSo.SoDinhDanh, buildRecordDocument({ ...hoSo, SoYeuLyLich: { ...hoSo.SoYeuLyLich, NgaySinh: '1990-03-12' } }));
+    await putRawRecord(hoSo.SoDinhDanh, served({ ...hoSo, SoYeuLyLich: { ...hoSo.SoYeuLyLich, NgaySinh: '1990-03-12' } }));
     expect(await pullAndRun(hoSo.SoDinhDanh)).toMatchObject({ outcomeCode: 'PERSONAL_ID_MISMATCH' });
+  });
+
+  it('a document whose phienBan differs from the answer\'s version: BAD_PAYLOAD (WRONG_VERSION), nothing stored', async () => {
+    const hoSo = ministryRecord(8106);
+    await putRawRecord(hoSo.SoDinhDanh, served(hoSo, 3), 2);
+    const t = await pullAndRun(hoSo.SoDinhDanh);
+    expect(t).toMatchObject({ outcomeCode: 'BAD_PAYLOAD' });
+    const audit = await db().auditLog.findFirstOrThrow({ where: { entityId: t.requestId, action: 'TRANSFER_REJECTED' } });
+    expect(JSON.parse(audit.details!)).toMatchObject({ details: { reason: 'WRONG_VERSION', phienBan: 3, version: 2 } });
+  });
+
+  it('a record document without thaoTac/phienBan (not as the national side accepted it): BAD_PAYLOAD', async () => {
+    const hoSo = ministryRecord(8107);
+    await putRawRecord(hoSo.SoDinhDanh, buildRecordDocument(hoSo), 2);
+    expect(await pullAndRun(hoSo.SoDinhDanh)).toMatchObject({ outcomeCode: 'BAD_PAYLOAD' });
   });
 
   it('a document that is not a record: BAD_PAYLOAD', async () => {

@@ -15,6 +15,7 @@ import { createTestApp, type TestApp } from '../../support/app.ts';
 import { getTestPki } from '../../support/pki.ts';
 import { CLIENT, sampleHoSo, startTestSimulator } from '../simulator/harness.ts';
 import { SEED_TODAY } from '../../support/database.ts';
+import { testGate } from '../../support/sender-gate.ts';
 
 export interface TransferWorld {
   gateway: TestApp;
@@ -49,7 +50,7 @@ export async function startWorld(options: { persons?: number; simSchema?: string
 
 /** A national client of `sim` (the province's credentials). */
 export function clientOf(sim: RunningSimulator): NationalClient {
-  return createNationalClient({ baseUrl: sim.url, tokenUrl: `${sim.url}/token`, clientId: CLIENT.clientId, clientSecret: CLIENT.clientSecret, senderCode: 'H55.19' });
+  return createNationalClient({ baseUrl: sim.url, tokenUrl: `${sim.url}/token`, clientId: CLIENT.clientId, clientSecret: CLIENT.clientSecret, senderCode: 'H55.19', gate: testGate() });
 }
 
 /** What the pull and acknowledgement jobs need, for tests that call them directly. */

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { createTokenCache, renewalTime } from '../../../src/exchange/token-cache.ts';
-import { createInFlightLimit } from '../../../src/exchange/in-flight-limit.ts';
 
 describe('renewalTime', () => {
   it.each([
@@ -77,45 +76,5 @@ describe('createTokenCache', () => {
     });
     await expect(cache.get()).rejects.toThrow('down');
     expect(await cache.get()).toBe('ok');
-  });
-});
-
-describe('createInFlightLimit', () => {
-  it('never runs more than max at once and keeps FIFO order', async () => {
-    const limit = createInFlightLimit(2);
-    let running = 0;
-    let peak = 0;
-    const order: number[] = [];
-    const gates: Array<() => void> = [];
-    const task = (i: number) => limit.run(async () => {
-      running += 1;
-      peak = Math.max(peak, running);
-      order.push(i);
-      await new Promise<void>((r) => gates.push(r));
-      running -= 1;
-      return i;
-    });
-    const all = Promise.all([1, 2, 3, 4, 5].map(task));
-    await new Promise((r) => setImmediate(r));
-    expect(limit.active).toBe(2);
-    expect(limit.waiting).toBe(3);
-    while (order.length < 5 || gates.length > 0) {
-      gates.shift()?.();
-      await new Promise((r) => setImmediate(r));
-    }
-    expect(await all).toEqual([1, 2, 3, 4, 5]);
-    expect(peak).toBe(2);
-    expect(order).toEqual([1, 2, 3, 4, 5]);
-    expect(limit.active).toBe(0);
-  });
-
-  it('frees the slot when the task throws', async () => {
-    const limit = createInFlightLimit(1);
-    await expect(limit.run(async () => { throw new Error('x'); })).rejects.toThrow('x');
-    expect(await limit.run(async () => 'next')).toBe('next');
-  });
-
-  it('refuses a non-positive limit', () => {
-    expect(() => createInFlightLimit(0)).toThrow(RangeError);
   });
 });

@@ -108,6 +108,21 @@ describe('we verify OpenSSL’s signatures', () => {
     expect(result.algorithm).toEqual({ scheme: 'RSASSA-PSS', hash: 'SHA-256', saltLength: 32 });
   });
 
+  it.each([20, 64, 222])('refuses a valid RSASSA-PSS signature with salt %i (§3 says 32), with the reason', async (salt) => {
+    const other = PSS.map((arg) => (arg === 'rsa_pss_saltlen:32' ? `rsa_pss_saltlen:${salt}` : arg));
+    const cms = await opensslSign('org-signer', other);
+    await expect(verifyDetached(content, cms, options)).rejects.toMatchObject({
+      code: 'BAD_SIGNATURE', details: { reason: 'pss-salt-length-not-accepted', saltLength: salt, expected: { hash: 'SHA-256', saltLength: 32 } },
+    });
+  });
+
+  it('refuses RSASSA-PSS over SHA-384 (§3: SHA-256, MGF1-SHA-256)', async () => {
+    const sha384 = ['-keyopt', 'rsa_padding_mode:pss', '-keyopt', 'rsa_pss_saltlen:48', '-keyopt', 'rsa_mgf1_md:sha384'];
+    await expect(verifyDetached(content, await opensslSign('org-signer', sha384, 'sha384'), options)).rejects.toMatchObject({
+      code: 'BAD_SIGNATURE', details: { reason: 'pss-hash-not-accepted' },
+    });
+  });
+
   it('ECDSA P-256', async () => {
     const result = await verifyDetached(content, await opensslSign('head-ec'), options);
     expect(result.algorithm).toEqual({ scheme: 'ECDSA', hash: 'SHA-256' });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isGatewayError } from '../../../../src/errors.ts';
-import { buildRecordDocument, parseRecordDocument, type HoSo } from '../../../../src/exchange/xml/record-document.ts';
+import { buildNationalRecordDocument, buildRecordDocument, parsePulledRecordDocument, parseRecordDocument, type HoSo } from '../../../../src/exchange/xml/record-document.ts';
 import { deepRecord, minimalRecord, TODAY, toNfd } from './fixtures.ts';
 
 const opts = { maxBytes: 1 << 20, today: TODAY };
@@ -128,5 +128,34 @@ describe('record document: refusals', () => {
     expect(err.code).toBe('MISSING_FIELD');
     expect(err.details['issues']).toEqual([{ path: 'PheDuyet', code: 'NOT_APPROVED', reason: 'NO_PROVINCE_APPROVAL' }]);
     expect(parseRecordDocument(Buffer.from(xml), { ...opts, requireProvinceApproval: false }).PheDuyet[0]?.Cap).toBe('CO_QUAN');
+  });
+});
+
+describe('pulled record document (§5, §6: the HoSo element as the national side accepted it)', () => {
+  const record = minimalRecord();
+  const pulled = (xml: string, version = 3) => parsePulledRecordDocument(Buffer.from(xml, 'utf8'), { ...opts, version });
+  const served = buildNationalRecordDocument({ hoSo: record, thaoTac: 'CAP_NHAT', phienBan: 3 }).toString('utf8');
+
+  it('accepts thaoTac and phienBan on the root, the namespace declared on it, in any attribute order', () => {
+    expect(served).toMatch(/^<\?xml[^>]*\?>\n<HoSo xmlns="urn:vn:gov:cbccvc:dongbo:1" thaoTac="CAP_NHAT" phienBan="3">/);
+    expect(pulled(served)).toEqual({ hoSo: record, thaoTac: 'CAP_NHAT', phienBan: 3 });
+    const reordered = served.replace('<HoSo xmlns="urn:vn:gov:cbccvc:dongbo:1" thaoTac="CAP_NHAT" phienBan="3">',
+      '<HoSo phienBan="3" thaoTac="CAP_NHAT" xmlns="urn:vn:gov:cbccvc:dongbo:1">');
+    expect(pulled(reordered).phienBan).toBe(3);
+  });
+
+  it('refuses a phienBan other than the answer\'s version', () => {
+    expect(errorOf(() => pulled(served, 4))).toEqual({ code: 'BAD_PAYLOAD', details: { reason: 'WRONG_VERSION', path: 'HoSo/@phienBan', phienBan: 3, version: 4 } });
+  });
+
+  it('refuses a missing or bad thaoTac/phienBan, and any other attribute', () => {
+    expect(errorOf(() => pulled(buildRecordDocument(record).toString('utf8')))).toMatchObject({ code: 'BAD_PAYLOAD', details: { reason: 'MISSING_ATTRIBUTE' } });
+    expect(errorOf(() => pulled(served.replace('thaoTac="CAP_NHAT"', 'thaoTac="XOA"')))).toMatchObject({ code: 'BAD_PAYLOAD', details: { reason: 'INVALID_VALUE', path: 'HoSo/@thaoTac' } });
+    expect(errorOf(() => pulled(served.replace('phienBan="3"', 'phienBan="03x"')))).toMatchObject({ code: 'BAD_PAYLOAD', details: { reason: 'INVALID_VALUE', path: 'HoSo/@phienBan' } });
+    expect(errorOf(() => pulled(served.replace('phienBan="3"', 'phienBan="3" nguon="X"')))).toMatchObject({ code: 'BAD_PAYLOAD', details: { reason: 'UNEXPECTED_ATTRIBUTE', attribute: 'nguon' } });
+  });
+
+  it('the export document (no attributes) still refuses them', () => {
+    expect(errorOf(() => parseRecordDocument(Buffer.from(served), opts))).toMatchObject({ code: 'BAD_PAYLOAD', details: { reason: 'UNEXPECTED_ATTRIBUTE' } });
   });
 });

@@ -7,6 +7,7 @@ import { errorBox, h, notice, num, replace, section, table, when } from '../dom.
 import { AUDIT_ACTIONS, BATCH_STATES, RECORD_OUTCOMES, SETTLED_BATCH_STATES, badge, batchBadge } from '../labels.js';
 import { personal, session } from '../session.js';
 import { rerunPanel } from './rerun.js';
+import { stalePanel } from './stale-version.js';
 
 const fact = (label, ...value) => [h('dt', null, label), h('dd', null, ...value)];
 
@@ -32,11 +33,13 @@ function recordsSection(records) {
   const body = h('div');
   const draw = () => {
     const shown = onlyRejected.checked ? records.filter((r) => r.outcome === 'REJECTED') : records;
-    replace(body, table(['Số định danh', 'Mã thay đổi', { label: 'Phiên bản', class: 'num' }, 'Kết quả', 'Lý do từ chối'], shown.map((r) =>
+    replace(body, table(['Số định danh', 'Mã thay đổi', { label: 'Phiên bản', class: 'num' }, 'Kết quả', 'Lý do từ chối', 'Cách xử lý'], shown.map((r) =>
       h('tr', { 'data-outcome': r.outcome },
         h('td', null, h('code', null, personal(r.personalId))), h('td', null, h('code', { class: 'small' }, r.changeId)), h('td', { class: 'num' }, num(r.version)),
         h('td', null, badge(RECORD_OUTCOMES, r.outcome, r.outcome === 'ACCEPTED' ? 'green' : r.outcome === 'REJECTED' ? 'red' : 'grey')),
-        h('td', null, r.code ? h('span', null, h('code', null, r.code), ` ${personal(r.message ?? '')}`) : '—'))),
+        h('td', null, r.code ? h('span', null, h('code', null, r.code), ` ${personal(r.message ?? '')}`) : '—'),
+        h('td', { 'data-testid': 'guidance' }, r.guidance ? r.guidance.advice : '—',
+          r.guidance?.action === 'REBASE_ON_NATIONAL' && session.hasRole('PROVINCE_OPERATOR') ? stalePanel(r.changeId) : null))),
     { empty: onlyRejected.checked ? 'Không có hồ sơ nào bị từ chối.' : 'Gói không có hồ sơ.' }));
   };
   onlyRejected.addEventListener('change', draw);
