@@ -58,6 +58,8 @@ export const settings = {
   authAudience: setting('AUTH_JWT_AUDIENCE', 'Required `aud` of bearer JWTs', str, 'csdl-gateway'),
   maxAttachmentBytes: setting('MAX_ATTACHMENT_BYTES', 'Largest digitised document accepted (bytes)', int(1, 100 * MiB), 10 * MiB),
   maxBodyBytes: setting('MAX_BODY_BYTES', 'Largest JSON request body (bytes); attachments travel base64-encoded inside it', int(1024, 200 * MiB), 16 * MiB),
+  textMaxLength: setting('TEXT_MAX_LENGTH', 'Longest free-text value accepted in a request (characters, after NFC); base64/PEM fields are bounded by their routes', int(100, 1_000_000), 10_000),
+  inputMaxDepth: setting('INPUT_MAX_DEPTH', 'Deepest nesting of objects and arrays accepted in a request body (a TT 06/2023 profile needs about 4)', int(4, 256), 32),
   holidays: setting('HOLIDAYS', 'Extra public holidays YYYY-MM-DD, comma-separated (added to the built-in list)', list, []),
   deadlineNewRecordDays: setting('DEADLINE_NEW_RECORD_DAYS', 'Working days to enter a new record (5–30 by province; Tây Ninh 5)', int(1, 60), 5),
   deadlineUpdateDays: setting('DEADLINE_UPDATE_DAYS', 'Working days to update a record after a decision (15)', int(1, 60), 15),

@@ -7,6 +7,8 @@ import type { Config } from '../config.ts';
 import type { Db } from '../store/db.ts';
 import type { TokenVerifier } from '../auth/token-verifier.ts';
 import { installErrorHandler } from './error-handler.ts';
+import { installInputGuard } from './input-guard.ts';
+import { installSecurityHeaders } from './security-headers.ts';
 import { authPlugin } from './auth-plugin.ts';
 import { healthRoutes, type ReadinessProbe } from './health-routes.ts';
 import { agencyRoutes } from './routes/agencies.ts';
@@ -64,6 +66,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.decorate('deps', deps);
   installErrorHandler(app);
+  installSecurityHeaders(app);
+  installInputGuard(app, deps.config);
   for (const schema of sharedSchemas) app.addSchema(schema);
 
   await app.register(swagger, {
