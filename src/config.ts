@@ -68,6 +68,7 @@ export const settings = {
   deadlineStatusDays: setting('DEADLINE_STATUS_DAYS', 'Working days to record a status change (15)', int(1, 60), 15),
   deadlineSyncDays: setting('DEADLINE_SYNC_DAYS', 'Working days to synchronise approved data (NĐ 27/2026: 3)', int(1, 30), 3),
   trustAnchorFiles: setting('TRUST_ANCHORS', 'PEM files (comma-separated) of the CAs trusted for approvers’ and the province’s signatures', list, []),
+  trustAnchorPinning: setting('TRUST_ANCHOR_PINNING', 'Allow an end-entity (non-CA) certificate in TRUST_ANCHORS / NATIONAL_TRUST_ANCHORS as a pinned certificate; false: refused at start-up', bool, false),
   intermediateFiles: setting('INTERMEDIATES', 'PEM files of intermediate CA certificates, besides those embedded in signatures', list, []),
   crlFiles: setting('CRL_FILES', 'PEM/DER CRL files used for revocation checks; when set (or OCSP_URL), revocation data is required', list, []),
   ocspUrl: setting('OCSP_URL', 'OCSP responder asked for certificates no CRL covers', str, ''),
