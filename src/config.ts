@@ -107,6 +107,7 @@ export const settings = {
   simFaults: setting('SIM_FAULTS', 'Fault plan of the simulator as JSON, e.g. {"seed":1,"rules":[{"action":"status","status":503,"rate":0.3}]}', str, ''),
   metricsToken: setting('METRICS_TOKEN', 'Bearer token Prometheus sends to GET /metrics (empty: /metrics is open, to be scraped inside the network only)', str, ''),
   metricsPort: setting('METRICS_PORT', 'Port on which `csdl-gateway worker` serves /metrics and /health (0: none; the API serves them on PORT)', int(0, 65535), 0),
+  auditCheckpointDir: setting('AUDIT_CHECKPOINT_DIR', 'Directory (make it append-only: chattr +a, WORM or remote mount) that receives a copy of every signed audit checkpoint; empty: database copy only', str, ''),
   readAuditEnabled: setting('AUDIT_READS', "Write an audit row for every read of another person's record", bool, true),
 } as const;
 

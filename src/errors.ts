@@ -96,6 +96,8 @@ const catalog = {
   // ── infrastructure ──────────────────────────────────────────────────────
   DATABASE_UNAVAILABLE: { status: 503, message: 'Không kết nối được cơ sở dữ liệu.' },
   QUEUE_UNAVAILABLE: { status: 503, message: 'Không kết nối được hàng đợi xử lý.' },
+  DATABASE_MISSING: { status: 503, message: 'Cơ sở dữ liệu chưa được tạo.' },
+  DATABASE_NOT_MIGRATED: { status: 503, message: 'Cơ sở dữ liệu chưa có đủ bảng (chưa áp dụng migration).' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof catalog;

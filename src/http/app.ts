@@ -8,6 +8,8 @@ import type { Db } from '../store/db.ts';
 import type { TokenVerifier } from '../auth/token-verifier.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { installInputGuard } from './input-guard.ts';
+import { checkpointDeps } from '../services/audit-checkpoints.ts';
+import { systemClock } from '../clock.ts';
 import { installSecurityHeaders } from './security-headers.ts';
 import { authPlugin } from './auth-plugin.ts';
 import { healthRoutes, type ReadinessProbe } from './health-routes.ts';
@@ -57,6 +59,8 @@ declare module 'fastify' {
   }
 }
 
+const optional = <K extends string, V>(key: K, value: V | undefined) => (value === undefined ? {} : { [key]: value } as Record<K, V>);
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
@@ -91,7 +95,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await api.register(changeRoutes, { prefix: '/changes' });
     await api.register(personTransferRoutes, { prefix: '/persons' });
     await api.register(transferRoutes, { prefix: '/transfers' });
-    await api.register(auditRoutes, { prefix: '/audit' });
+    await api.register(auditRoutes, { prefix: '/audit', signing });
     await api.register(scheduleRoutes, { prefix: '/schedules', schedules: () => {
       if (!deps.national) throw new Error('no national client configured');
       return scheduleDeps(deps.config, deps.db, deps.logger, deps.national, signing);
@@ -104,6 +108,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       approvals: {
         db: deps.db, provinceCode: deps.config.provinceCode, senderCode: deps.config.senderCode, now: deps.now ?? (() => new Date()),
         setup: signing,
+        ...optional('checkpoints', checkpointDeps(deps.db, signing, deps.config.auditCheckpointDir, { now: deps.now ?? systemClock.now }, deps.logger)),
       },
     });
   }, { prefix: '/api/v1' });
