@@ -67,10 +67,13 @@ export function classifyForeign(err: unknown, endpoints: CliEndpoints = {}): Gat
     }
     if (code === '57P03' || code === 'P1001' || e.kind === 'DatabaseNotReachable') return new GatewayError('DATABASE_UNAVAILABLE');
     if (typeof code === 'string' && NETWORK.has(code)) {
-      const at = typeof e.address === 'string' && e.port !== undefined ? `${e.address}:${String(e.port)}` : undefined;
-      const redisPort = endpoints.redis?.split(':').at(-1);
-      const isRedis = at !== undefined && redisPort !== undefined && at.endsWith(`:${redisPort}`) && !endpoints.database?.endsWith(`:${redisPort}`);
-      return new GatewayError(isRedis ? 'QUEUE_UNAVAILABLE' : 'DATABASE_UNAVAILABLE', { reason: code });
+      // Which service by its port (the address is already resolved, the URL may hold a name).
+      const port = e.port === undefined ? undefined : String(e.port);
+      if (port === undefined && Array.isArray(e.errors)) continue; // an AggregateError: its parts say where
+      const portOf = (endpoint?: string) => endpoint?.split(':').at(-1);
+      if (port !== undefined && port === portOf(endpoints.redis) && port !== portOf(endpoints.database)) return new GatewayError('QUEUE_UNAVAILABLE', { reason: code });
+      if (port === undefined || port === portOf(endpoints.database) || !endpoints.database) return new GatewayError('DATABASE_UNAVAILABLE', { reason: code });
+      return new GatewayError('INTERNAL_ERROR', { reason: code, hint: `không kết nối được ${String(e.address)}:${port}: kiểm tra dịch vụ ở địa chỉ đó và cấu hình trỏ tới nó` });
     }
   }
   return undefined;
