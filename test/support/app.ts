@@ -17,7 +17,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function createTestApp(overrides: Partial<Config> = {}, extra: Pick<AppDeps, 'now' | 'signing'> = {}): Promise<TestApp> {
+export async function createTestApp(overrides: Partial<Config> = {}, extra: Pick<AppDeps, 'now' | 'signing' | 'nationalTrust'> = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const config = loadConfig({}, { databaseUrl: database.url, logLevel: 'silent', ...overrides });
   const app = await buildApp({
