@@ -45,6 +45,7 @@ const MiB = 1024 * 1024;
 
 export const settings = {
   databaseUrl: setting('DATABASE_URL', 'PostgreSQL connection string of the provincial database', str, 'postgresql://postgres@127.0.0.1:5432/csdl_gateway'),
+  databaseConnectTimeoutMs: setting('DATABASE_CONNECT_TIMEOUT_MS', 'Longest wait for a database connection (a new one, or a free one of the pool) before a request answers 503 DATABASE_UNAVAILABLE', int(100, 600_000), 15_000),
   redisUrl: setting('REDIS_URL', 'Redis for the job queues (BullMQ)', str, 'redis://127.0.0.1:6379'),
   queuePrefix: setting('QUEUE_PREFIX', 'BullMQ key prefix: deployments (or test runs) sharing one Redis use different prefixes', str, 'csdl'),
   host: setting('HOST', 'Address the API listens on', str, '127.0.0.1'),

@@ -2,6 +2,7 @@
 // message and what to do. Foreign errors (pg, Prisma, the network) are recognised here, once; the raw
 // object or stack is printed only with --verbose. Nothing here opens a connection.
 import { GatewayError, isGatewayError, type ErrorCode } from '../errors.ts';
+import { translateStoreError } from '../store/store-errors.ts';
 
 /** Where the command was pointed, without credentials: to say which service is down. */
 export interface CliEndpoints {
@@ -94,7 +95,7 @@ function whatOf(ge: GatewayError): string {
 
 /** `CODE: message (what) — hint`, one line whatever the error was. */
 export function cliErrorLine(err: unknown, endpoints: CliEndpoints = {}): string {
-  const ge = isGatewayError(err) ? err : classifyForeign(err, endpoints) ?? new GatewayError('INTERNAL_ERROR');
+  const ge = isGatewayError(err) ? err : classifyForeign(err, endpoints) ?? translateStoreError(err) ?? new GatewayError('INTERNAL_ERROR');
   const hint = hintOf(ge, endpoints);
   return `${ge.code}: ${ge.message}${whatOf(ge)}${hint ? ` — ${hint}` : ''}`.replace(/\s*[\r\n]+\s*/g, ' ');
 }

@@ -3,7 +3,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import type pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.ts';
-import { createPgPool, type PoolErrorHandler } from './pg-pool.ts';
+import { createPgPool, DEFAULT_CONNECT_TIMEOUT_MS, type PoolErrorHandler } from './pg-pool.ts';
 
 export type Prisma = PrismaClient;
 export type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
@@ -18,13 +18,21 @@ export interface OpenDbOptions {
   readonly poolSize?: number;
   /** Told when the server drops an idle connection (the pools reconnect on their own). */
   readonly onIdleError?: PoolErrorHandler;
+  /**
+   * Longest wait for a connection (opening one, or a free one of the pool): a PostgreSQL that accepts and
+   * never answers, or a pool held by stuck work, then fails the request with DATABASE_UNAVAILABLE
+   * instead of holding it until the operating system gives up on the socket.
+   */
+  readonly connectTimeoutMs?: number;
 }
+
 
 export function openDb(databaseUrl: string, options: OpenDbOptions = {}): Db {
   const max = options.poolSize ?? 10;
   const onIdleError = options.onIdleError ?? (() => {});
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max }, { onPoolError: onIdleError }) });
-  const pool = createPgPool({ connectionString: databaseUrl, max: Math.max(2, Math.ceil(max / 2)) }, onIdleError);
+  const connectionTimeoutMillis = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max, connectionTimeoutMillis }, { onPoolError: onIdleError }) });
+  const pool = createPgPool({ connectionString: databaseUrl, max: Math.max(2, Math.ceil(max / 2)), connectionTimeoutMillis }, onIdleError);
   let closing: Promise<void> | undefined;
   return {
     prisma,

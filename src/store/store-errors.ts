@@ -19,9 +19,15 @@ function isDataError(state: string | undefined): boolean {
   return state !== undefined && (state.startsWith('22') || state === '54000');
 }
 
+// pg says "the database did not answer" only in words (no code): a connection that could not be opened
+// (pg.Client: "timeout expired") or taken from the pool in time (connectionTimeoutMillis), or one the
+// server dropped mid-query.
+const UNREACHABLE = /^(Connection terminated due to connection timeout|timeout exceeded when trying to connect|timeout expired|Connection terminated unexpectedly)$/;
+
 export function translateStoreError(err: unknown): GatewayError | undefined {
   const e = err as StoreErrorShape | undefined;
   if (!e || typeof e !== 'object') return undefined;
+  if (err instanceof Error && UNREACHABLE.test(err.message)) return new GatewayError('DATABASE_UNAVAILABLE', { reason: 'NO_ANSWER' });
   const state = sqlState(e);
   if (isDataError(state)) return new GatewayError('DATA_NOT_STORABLE', { sqlState: state });
   switch (e.code) {

@@ -16,6 +16,9 @@ describe('translateStoreError', () => {
     ['unique violation', prismaWith('23505'), 'CONFLICT', 409],
     ['serialization failure', { code: '40001' }, 'CONFLICT', 409],
     ['database down', { code: 'ECONNREFUSED' }, 'DATABASE_UNAVAILABLE', 503],
+    ['no connection in time (pool)', new Error('Connection terminated due to connection timeout'), 'DATABASE_UNAVAILABLE', 503],
+    ['no connection in time (client)', new Error('timeout expired'), 'DATABASE_UNAVAILABLE', 503],
+    ['connection dropped mid-query', new Error('Connection terminated unexpectedly'), 'DATABASE_UNAVAILABLE', 503],
   ])('%s → %s', (_what, err, code, status) => {
     const ge = translateStoreError(err)!;
     expect(ge.code).toBe(code);
