@@ -171,6 +171,8 @@ export async function main(argv: string[]): Promise<void> {
     console.error(cliErrorLine(err, endpoints()));
     if (program.opts<{ verbose?: boolean }>().verbose || argv.includes('--verbose')) console.error(err);
     process.exitCode = 1;
+    // A command that failed half-way may leave pools or a Redis client open: they must not keep it alive.
+    setTimeout(() => process.exit(1), 1_000).unref();
   }
 }
 

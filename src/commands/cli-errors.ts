@@ -67,6 +67,11 @@ export function classifyForeign(err: unknown, endpoints: CliEndpoints = {}): Gat
       return new GatewayError('DATABASE_UNAVAILABLE', { reason: 'AUTHENTICATION', hint: 'kiểm tra người dùng và mật khẩu trong DATABASE_URL' });
     }
     if (code === '57P03' || code === 'P1001' || e.kind === 'DatabaseNotReachable') return new GatewayError('DATABASE_UNAVAILABLE');
+    if (code === 'EADDRINUSE' || code === 'EACCES') {
+      return new GatewayError('CONFIG_INVALID', { variable: 'PORT', reason: code, hint: code === 'EADDRINUSE'
+        ? 'cổng này đang được tiến trình khác dùng: chọn PORT khác hoặc dừng tiến trình đó'
+        : 'không được phép mở cổng này (cổng dưới 1024 cần quyền quản trị): chọn PORT khác' });
+    }
     if (typeof code === 'string' && NETWORK.has(code)) {
       // Which service by its port (the address is already resolved, the URL may hold a name).
       const port = e.port === undefined ? undefined : String(e.port);

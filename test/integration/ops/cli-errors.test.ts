@@ -76,6 +76,18 @@ describe('command-line errors', () => {
     }
   });
 
+  it('serve on a port already taken: one line naming PORT, and the process exits despite its open pools', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const out = await cli(['serve'], { DATABASE_URL: adminUrl, HOST: '127.0.0.1', PORT: String((taken.address() as { port: number }).port) });
+      expect(out.code).toBe(1);
+      expect(out.stderr.trim()).toBe('CONFIG_INVALID: Cấu hình hệ thống không hợp lệ. (PORT: EADDRINUSE) — cổng này đang được tiến trình khác dùng: chọn PORT khác hoặc dừng tiến trình đó');
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
+    }
+  });
+
   it('a bad option or setting: one line with the code and the fix, exit 1', async () => {
     const count = await cli(['seed', '--count', 'many'], {});
     expect(count).toMatchObject({ code: 1 });

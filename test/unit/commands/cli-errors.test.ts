@@ -20,6 +20,7 @@ describe('cliErrorLine', () => {
     ['a database never migrated (Prisma P2021)', Object.assign(new Error('The table `public.agency` does not exist'), { code: 'P2021' }), /^DATABASE_NOT_MIGRATED: .* — chạy `csdl-gateway migrate` trước/],
     ['a database never migrated (pg 42P01)', Object.assign(new Error('relation "agency" does not exist'), { code: '42P01' }), /^DATABASE_NOT_MIGRATED: /],
     ['a wrong password', Object.assign(new Error('password authentication failed for user "gw"'), { code: '28P01' }), /^DATABASE_UNAVAILABLE: .* — kiểm tra người dùng và mật khẩu trong DATABASE_URL$/],
+    ['a port already taken', Object.assign(new Error('listen EADDRINUSE: address already in use 0.0.0.0:3000'), { code: 'EADDRINUSE', port: 3000 }), /^CONFIG_INVALID: .*\(PORT: EADDRINUSE\) — cổng này đang được tiến trình khác dùng/],
     ['a bad setting', new GatewayError('CONFIG_INVALID', { variable: 'PORT', reason: 'expected an integer 0..65535' }), /^CONFIG_INVALID: Cấu hình hệ thống không hợp lệ\. \(PORT: expected an integer 0\.\.65535\) — sửa biến môi trường/],
     ['a hint given by the code', new GatewayError('BAD_REQUEST', { hint: '--count must be an integer 0..1000000' }), /^BAD_REQUEST: Yêu cầu không hợp lệ\. — --count must be an integer 0\.\.1000000$/],
     ['anything else', new TypeError('Cannot read properties of undefined (reading \'x\')\n    at f (file.ts:1:1)'), /^INTERNAL_ERROR: Lỗi hệ thống; .* — chạy lại với --verbose để xem chi tiết/],
