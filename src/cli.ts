@@ -2,16 +2,35 @@
 import { Command, Option } from 'commander';
 import { describeSettings, loadConfig } from './config.ts';
 import { roles, type Role } from './auth/principal.ts';
+import { GatewayError } from './errors.ts';
+import { cliErrorLine, endpointOf, type CliEndpoints } from './commands/cli-errors.ts';
 
-function fail(message: string, code = 1): never {
-  console.error(message);
-  process.exit(code);
+function fail(message: string): never {
+  throw new GatewayError('BAD_REQUEST', { hint: message });
+}
+
+function emit(r: { stdout?: string; stderr?: string; exitCode: number }): void {
+  if (r.stdout) process.stdout.write(r.stdout);
+  if (r.stderr) process.stderr.write(r.stderr);
+  process.exitCode = r.exitCode;
+}
+
+function endpoints(): CliEndpoints {
+  try {
+    const c = loadConfig();
+    const database = endpointOf(c.databaseUrl);
+    const redis = endpointOf(c.redisUrl);
+    return { ...(database ? { database } : {}), ...(redis ? { redis } : {}) };
+  } catch {
+    return {}; // the configuration itself is what failed: the line says so
+  }
 }
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('csdl-gateway')
     .description('Cổng dữ liệu CBCCVC: provincial civil-servant database, signed approvals, national sync')
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .option('--verbose', 'on an error, also print its stack trace');
 
   program.command('serve').description('start the HTTP API').action(async () => {
     const { serve } = await import('./commands/serve.ts');
@@ -48,21 +67,16 @@ export async function main(argv: string[]): Promise<void> {
     });
 
   const audit = program.command('audit').description('the hash-chained audit log');
-  audit.command('verify').description('recompute the chain; exit 2 and name the first broken row if it was altered').action(async () => {
-    const { openDb } = await import('./store/db.ts');
-    const { verifyAuditChain } = await import('./store/audit-log.ts');
-    const db = openDb(loadConfig().databaseUrl);
-    try {
-      const result = await verifyAuditChain(db);
-      if (result.ok) console.log(`audit chain intact: ${result.rows} rows, head ${result.lastHash}`);
-      else {
-        console.error(`AUDIT_CHAIN_BROKEN at seq ${result.brokenAt!.seq} (${result.brokenAt!.reason}); ${result.rows} rows verified before it`);
-        process.exitCode = 2;
-      }
-    } finally {
-      await db.close();
-    }
-  });
+  audit.command('verify').description('recompute the chain and check it against the signed checkpoints (database and AUDIT_CHECKPOINT_DIR); exit 2 naming the first bad row')
+    .action(async () => {
+      const { runAuditVerify } = await import('./commands/audit.ts');
+      emit(await runAuditVerify(loadConfig()));
+    });
+  audit.command('checkpoint').description('sign the head of the chain now with the organisation key (also done after every build, approval and daily)')
+    .action(async () => {
+      const { runAuditCheckpoint } = await import('./commands/audit.ts');
+      emit(await runAuditCheckpoint(loadConfig()));
+    });
 
   program.command('worker').description('push batches to the national side and relay the outbox (graceful stop on SIGTERM)').action(async () => {
     const { runWorker } = await import('./commands/worker.ts');
@@ -153,7 +167,16 @@ export async function main(argv: string[]): Promise<void> {
         profile: opts.profile ?? false, keep: opts.keep ?? false, skip: new Set((opts.skip ?? '').split(',').filter(Boolean) as never[]) });
     });
 
-  await program.parseAsync(argv);
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    // One line an operator can act on: code, Vietnamese message, what to do; the stack only on --verbose.
+    console.error(cliErrorLine(err, endpoints()));
+    if (program.opts<{ verbose?: boolean }>().verbose || argv.includes('--verbose')) console.error(err);
+    process.exitCode = 1;
+    // A command that failed half-way may leave pools or a Redis client open: they must not keep it alive.
+    setTimeout(() => process.exit(1), 1_000).unref();
+  }
 }
 
 // Run directly (`node --import tsx src/cli.ts …`, used by tests that spawn processes) as well as through bin/.

@@ -45,6 +45,7 @@ const MiB = 1024 * 1024;
 
 export const settings = {
   databaseUrl: setting('DATABASE_URL', 'PostgreSQL connection string of the provincial database', str, 'postgresql://postgres@127.0.0.1:5432/csdl_gateway'),
+  databaseConnectTimeoutMs: setting('DATABASE_CONNECT_TIMEOUT_MS', 'Longest wait for a database connection (a new one, or a free one of the pool) before a request answers 503 DATABASE_UNAVAILABLE', int(100, 600_000), 15_000),
   redisUrl: setting('REDIS_URL', 'Redis for the job queues (BullMQ)', str, 'redis://127.0.0.1:6379'),
   queuePrefix: setting('QUEUE_PREFIX', 'BullMQ key prefix: deployments (or test runs) sharing one Redis use different prefixes', str, 'csdl'),
   host: setting('HOST', 'Address the API listens on', str, '127.0.0.1'),
@@ -58,6 +59,8 @@ export const settings = {
   authAudience: setting('AUTH_JWT_AUDIENCE', 'Required `aud` of bearer JWTs', str, 'csdl-gateway'),
   maxAttachmentBytes: setting('MAX_ATTACHMENT_BYTES', 'Largest digitised document accepted (bytes)', int(1, 100 * MiB), 10 * MiB),
   maxBodyBytes: setting('MAX_BODY_BYTES', 'Largest JSON request body (bytes); attachments travel base64-encoded inside it', int(1024, 200 * MiB), 16 * MiB),
+  textMaxLength: setting('TEXT_MAX_LENGTH', 'Longest free-text value accepted in a request (characters, after NFC); base64/PEM fields are bounded by their routes', int(100, 1_000_000), 10_000),
+  inputMaxDepth: setting('INPUT_MAX_DEPTH', 'Deepest nesting of objects and arrays accepted in a request body (a TT 06/2023 profile needs about 4)', int(4, 256), 32),
   holidays: setting('HOLIDAYS', 'Extra public holidays YYYY-MM-DD, comma-separated (added to the built-in list)', list, []),
   deadlineNewRecordDays: setting('DEADLINE_NEW_RECORD_DAYS', 'Working days to enter a new record (5–30 by province; Tây Ninh 5)', int(1, 60), 5),
   deadlineUpdateDays: setting('DEADLINE_UPDATE_DAYS', 'Working days to update a record after a decision (15)', int(1, 60), 15),
@@ -66,6 +69,7 @@ export const settings = {
   deadlineStatusDays: setting('DEADLINE_STATUS_DAYS', 'Working days to record a status change (15)', int(1, 60), 15),
   deadlineSyncDays: setting('DEADLINE_SYNC_DAYS', 'Working days to synchronise approved data (NĐ 27/2026: 3)', int(1, 30), 3),
   trustAnchorFiles: setting('TRUST_ANCHORS', 'PEM files (comma-separated) of the CAs trusted for approvers’ and the province’s signatures', list, []),
+  trustAnchorPinning: setting('TRUST_ANCHOR_PINNING', 'Allow an end-entity (non-CA) certificate in TRUST_ANCHORS / NATIONAL_TRUST_ANCHORS as a pinned certificate; false: refused at start-up', bool, false),
   intermediateFiles: setting('INTERMEDIATES', 'PEM files of intermediate CA certificates, besides those embedded in signatures', list, []),
   crlFiles: setting('CRL_FILES', 'PEM/DER CRL files used for revocation checks; when set (or OCSP_URL), revocation data is required', list, []),
   ocspUrl: setting('OCSP_URL', 'OCSP responder asked for certificates no CRL covers', str, ''),
@@ -104,6 +108,7 @@ export const settings = {
   simFaults: setting('SIM_FAULTS', 'Fault plan of the simulator as JSON, e.g. {"seed":1,"rules":[{"action":"status","status":503,"rate":0.3}]}', str, ''),
   metricsToken: setting('METRICS_TOKEN', 'Bearer token Prometheus sends to GET /metrics (empty: /metrics is open, to be scraped inside the network only)', str, ''),
   metricsPort: setting('METRICS_PORT', 'Port on which `csdl-gateway worker` serves /metrics and /health (0: none; the API serves them on PORT)', int(0, 65535), 0),
+  auditCheckpointDir: setting('AUDIT_CHECKPOINT_DIR', 'Directory (make it append-only: chattr +a, WORM or remote mount) that receives a copy of every signed audit checkpoint; empty: database copy only', str, ''),
   readAuditEnabled: setting('AUDIT_READS', "Write an audit row for every read of another person's record", bool, true),
 } as const;
 

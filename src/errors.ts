@@ -13,6 +13,9 @@ const catalog = {
   VALIDATION_FAILED: { status: 400, message: 'Dữ liệu gửi lên không đúng định dạng.' },
   MALFORMED_JSON: { status: 400, message: 'Nội dung JSON không đọc được.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Kiểu nội dung không được hỗ trợ.' },
+  TEXT_INVALID: { status: 400, message: 'Văn bản gửi lên chứa ký tự không được phép (ký tự điều khiển, ký tự đảo chiều hiển thị, mã Unicode lỗi) hoặc quá dài.' },
+  INPUT_TOO_COMPLEX: { status: 400, message: 'Dữ liệu gửi lên lồng nhau quá sâu hoặc có quá nhiều phần tử.' },
+  DATA_NOT_STORABLE: { status: 422, message: 'Dữ liệu không lưu được vào cơ sở dữ liệu (ký tự hoặc giá trị không hợp lệ, hoặc quá dài).' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'Dữ liệu gửi lên vượt quá dung lượng cho phép.' },
   NOT_FOUND: { status: 404, message: 'Không tìm thấy tài nguyên.' },
   ROUTE_NOT_FOUND: { status: 404, message: 'Không có đường dẫn này.' },
@@ -96,6 +99,8 @@ const catalog = {
   // ── infrastructure ──────────────────────────────────────────────────────
   DATABASE_UNAVAILABLE: { status: 503, message: 'Không kết nối được cơ sở dữ liệu.' },
   QUEUE_UNAVAILABLE: { status: 503, message: 'Không kết nối được hàng đợi xử lý.' },
+  DATABASE_MISSING: { status: 503, message: 'Cơ sở dữ liệu chưa được tạo.' },
+  DATABASE_NOT_MIGRATED: { status: 503, message: 'Cơ sở dữ liệu chưa có đủ bảng (chưa áp dụng migration).' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof catalog;

@@ -33,6 +33,7 @@ export function openRuntime(config: Config, givenLogger?: Logger): Runtime {
   // Alerts are log events; the process's logger counts them as it writes them.
   const logger = givenLogger ?? createLogger(config.logLevel, { destination: alertCountingDestination(metrics.countAlert) });
   const db = openDb(config.databaseUrl, {
+    connectTimeoutMs: config.databaseConnectTimeoutMs,
     onIdleError: (err) => logger.warn({ err }, 'database closed an idle connection; reconnecting on next use'),
   });
   const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });

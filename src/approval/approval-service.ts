@@ -20,6 +20,7 @@ import { assembleExternalSignature, prepareExternalSignature, type PreparedSigna
 import { certificateDer, parseCertificates, serialNumberHex, subjectOf, type Certificate } from '../pki/certificates.ts';
 import { approvalVerifyOptions, type SigningSetup } from './signing-setup.ts';
 import type { Clock } from '../clock.ts';
+import { checkpointAfter, type CheckpointDeps } from '../services/audit-checkpoints.ts';
 
 export interface ApprovalDeps {
   db: Db;
@@ -27,6 +28,8 @@ export interface ApprovalDeps {
   provinceCode: string;
   senderCode: string;
   clock: Clock;
+  /** Signed audit checkpoint after each recorded approval (absent: none). */
+  checkpoints?: CheckpointDeps;
 }
 
 export interface ApprovalTarget {
@@ -82,7 +85,7 @@ async function verifyApproval(deps: ApprovalDeps, manifest: Uint8Array, cms: Uin
 
 async function record(deps: ApprovalDeps, principal: Principal, t: ApprovalTarget, authority: Authority,
   manifest: Uint8Array, cms: Uint8Array, items: ManifestItem[], verified: VerifyResult, sessionId?: string) {
-  return recordApproval(deps.db, principal, {
+  const recorded = await recordApproval(deps.db, principal, {
     ...t, ...authority, items, manifest: bytes(manifest), manifestSha256: sha256Hex(manifest), cms: bytes(cms),
     signerCertificate: bytes(verified.certificate), signerSerial: verified.serialNumber, signerSubject: verified.subject,
     signingTime: verified.timestampTime ?? verified.signingTime,
@@ -94,6 +97,8 @@ async function record(deps: ApprovalDeps, principal: Principal, t: ApprovalTarge
     })),
     ...(sessionId ? { sessionId } : {}),
   });
+  await checkpointAfter(deps.checkpoints, 'APPROVAL');
+  return recorded;
 }
 
 /** Server-side approval with the organisation key (Sở Nội vụ). */

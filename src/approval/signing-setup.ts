@@ -6,6 +6,7 @@ import { GatewayError } from '../errors.ts';
 import { parseCertificates, type Certificate } from '../pki/certificates.ts';
 import { parseCrls, type Crl } from '../pki/crl.ts';
 import { loadSigningIdentity, type SigningIdentity } from '../pki/signing-identity.ts';
+import { assertTrustAnchors } from '../pki/trust-anchors.ts';
 import type { VerifyOptions } from '../pki/verify-cms.ts';
 
 export interface SigningSetup {
@@ -38,8 +39,10 @@ export async function loadSigningSetup(config: Config): Promise<SigningSetup> {
     if (!config.signerKeyFile || !config.signerCertFile) throw new GatewayError('CONFIG_INVALID', { variable: 'SIGNER_KEY_FILE', reason: 'SIGNER_KEY_FILE and SIGNER_CERT_FILE go together' });
     orgSigner = await loadSigningIdentity({ keyPem: readFileSync(config.signerKeyFile), certificatePem: readFileSync(config.signerCertFile) });
   }
+  const trustAnchors = readAll(config.trustAnchorFiles, (b) => parseCertificates(b), 'TRUST_ANCHORS');
+  assertTrustAnchors(trustAnchors, 'TRUST_ANCHORS', config.trustAnchorPinning);
   return {
-    trustAnchors: readAll(config.trustAnchorFiles, (b) => parseCertificates(b), 'TRUST_ANCHORS'),
+    trustAnchors,
     intermediates: readAll(config.intermediateFiles, (b) => parseCertificates(b), 'INTERMEDIATES'),
     crls: readAll(config.crlFiles, (b) => parseCrls(b), 'CRL_FILES'),
     ...(config.ocspUrl ? { ocspUrl: config.ocspUrl } : {}),

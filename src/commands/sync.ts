@@ -17,7 +17,8 @@ export async function runSync(config: Config, period: string | null, print: (lin
       db: rt.db, client, logger: rt.logger, leaseMs: config.leaseMs, maxInFlight: config.nationalMaxInFlight,
       retryBaseMs: config.retryBaseMs, retryMaxMs: config.retryMaxMs, onProgress: print,
       builder: { signer: setup.orgSigner, senderCode: config.senderCode, maxRecords: config.batchMaxRecords, maxBytes: config.batchMaxBytes,
-        deadlineMs: config.retryDeadlineHours * 3_600_000, actor: systemPrincipal(config.provinceCode), ...(setup.tsaUrl ? { tsaUrl: setup.tsaUrl } : {}) },
+        deadlineMs: config.retryDeadlineHours * 3_600_000, actor: systemPrincipal(config.provinceCode), ...(setup.tsaUrl ? { tsaUrl: setup.tsaUrl } : {}),
+          ...(config.auditCheckpointDir ? { checkpointDir: config.auditCheckpointDir } : {}) },
     });
     print(formatSummary(summary));
     return summary;

@@ -6,6 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsync } from 'fastify';
 import fastifyStatic from '@fastify/static';
+import { BASE_SECURITY_HEADERS } from '../http/security-headers.ts';
 
 /** src/console/public of the installation, from src/console/ (tsx) and from dist/console/ (built) alike. */
 export const consoleAssetsDir = fileURLToPath(new URL('../../src/console/public/', import.meta.url));
@@ -15,9 +16,7 @@ const SECURITY_HEADERS = {
     "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'",
     "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
   ].join('; '),
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'x-frame-options': 'DENY',
+  ...BASE_SECURITY_HEADERS,
 } as const;
 
 export const consolePlugin: FastifyPluginAsync = async (app) => {

@@ -16,8 +16,12 @@ import type { OpsQueues } from '../metrics/ops-queues.ts';
 
 export const BOARD_COOKIE = 'csdl_board';
 
+/** The longest a board request may wait on Redis before it is answered 503 QUEUE_UNAVAILABLE. */
+export const QUEUE_BOARD_TIMEOUT_MS = 5_000;
+
 export interface QueueBoardOptions {
-  readonly queues: Pick<OpsQueues, 'outbox' | 'schedules'>;
+  readonly queues: Pick<OpsQueues, 'outbox' | 'schedules' | 'available'>;
+  readonly timeoutMs?: number;
   readonly verifyToken: TokenVerifier;
   /** Where the plugin is registered (its prefix): the board builds its links from it. */
   readonly basePath: string;
@@ -44,8 +48,19 @@ async function callerOf(request: FastifyRequest, verifyToken: TokenVerifier, bea
   return verifyToken(token);
 }
 
+const unavailable = (reason: string) => new GatewayError('QUEUE_UNAVAILABLE', { reason }).toJSON();
+/** The 503s this plugin sent itself (the onSend below rewrites only the board's own failures). */
+const ours = new WeakSet<FastifyReply>();
+const deadlines = new WeakMap<FastifyRequest, NodeJS.Timeout>();
+
+function answerUnavailable(reply: FastifyReply, reason: string): FastifyReply {
+  ours.add(reply);
+  return reply.code(503).header('cache-control', 'no-store').send(unavailable(reason));
+}
+
 export const queueBoard: FastifyPluginAsync<QueueBoardOptions> = async (app, o) => {
   const sessionPath = `${o.basePath}/session`;
+  const timeoutMs = o.timeoutMs ?? QUEUE_BOARD_TIMEOUT_MS;
 
   // The board's own error handler would turn a thrown refusal into a 500: refusals are sent from here.
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
@@ -60,6 +75,24 @@ export const queueBoard: FastifyPluginAsync<QueueBoardOptions> = async (app, o) 
       const refusal = isGatewayError(err) ? err : new GatewayError('UNAUTHENTICATED', null, { cause: err });
       return reply.code(refusal.statusCode).header('cache-control', 'no-store').send(refusal.toJSON());
     }
+    if (isSession || !path?.startsWith(`${o.basePath}/api/`)) return; // the page and its assets need no Redis
+    // Bull Board waits on Redis as long as it takes: refuse at once when Redis is known down, and answer
+    // by a deadline when it hangs (a late answer of the board is then dropped by Fastify).
+    if (!o.queues.available()) return answerUnavailable(reply, 'DISCONNECTED');
+    deadlines.set(request, setTimeout(() => {
+      if (reply.sent) return;
+      request.log.warn({ alert: 'QUEUE_BOARD_TIMEOUT' }, 'Bull Board got no answer from Redis in time');
+      void answerUnavailable(reply, 'TIMEOUT');
+    }, timeoutMs));
+  });
+  app.addHook('onResponse', async (request) => clearTimeout(deadlines.get(request)));
+
+  // The board's own error handler answers a failure with the library's message: ours say only what failed.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (reply.statusCode < 500 || ours.has(reply)) return payload;
+    request.log.warn({ status: reply.statusCode }, 'Bull Board failed (Redis unreachable?)');
+    reply.code(503).header('content-type', 'application/json; charset=utf-8');
+    return JSON.stringify(unavailable('BOARD_FAILED'));
   });
 
   app.post('/session', { schema: { hide: true } }, async (request, reply) => {

@@ -9,6 +9,7 @@
 // - unknown keys are kept, so that validation can report them instead of losing data silently.
 // Normalising is idempotent. The envelope's agency codes are also rewritten to canonical form.
 
+import { GatewayError } from '../errors.ts';
 import { checkAgencyCode } from './agency-code.ts';
 import type { ChangeContent, HoSo, SoYeuLyLich } from './profile-schema.ts';
 
@@ -27,9 +28,20 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
+/**
+ * A TT 06/2023 profile is about 4 levels deep. The walk below recurses, so depth is bounded before it
+ * goes down a level: a profile nested thousands of levels deep (from an import, the CLI, a pulled
+ * record) is refused with INVALID_PROFILE instead of overflowing the stack. The HTTP boundary refuses it
+ * earlier still (src/http/input-guard.ts).
+ */
+export const MAX_PROFILE_DEPTH = 32;
+
 /** Normalises any JSON-like value; returns undefined when nothing is left of it. */
-export function normalizeValue(value: unknown): unknown {
+export function normalizeValue(value: unknown, depth = 0): unknown {
   if (value === null || value === undefined) return undefined;
+  if (depth > MAX_PROFILE_DEPTH && typeof value === 'object') {
+    throw new GatewayError('INVALID_PROFILE', { reason: 'TOO_DEEP', maxDepth: MAX_PROFILE_DEPTH });
+  }
   if (typeof value === 'string') {
     const s = normalizeText(value);
     return s.length === 0 ? undefined : s;
@@ -37,7 +49,7 @@ export function normalizeValue(value: unknown): unknown {
   if (Array.isArray(value)) {
     const out: unknown[] = [];
     for (const item of value) {
-      const n = normalizeValue(item);
+      const n = normalizeValue(item, depth + 1);
       if (n !== undefined) out.push(n);
     }
     return out.length === 0 ? undefined : out;
@@ -46,7 +58,7 @@ export function normalizeValue(value: unknown): unknown {
     const out: Record<string, unknown> = {};
     let kept = 0;
     for (const key of Object.keys(value)) {
-      const n = normalizeValue(value[key]);
+      const n = normalizeValue(value[key], depth + 1);
       if (n !== undefined) {
         out[key] = n;
         kept++;

@@ -7,6 +7,9 @@ import type { Config } from '../config.ts';
 import { withClock, type Db } from '../store/db.ts';
 import type { TokenVerifier } from '../auth/token-verifier.ts';
 import { installErrorHandler } from './error-handler.ts';
+import { installInputGuard } from './input-guard.ts';
+import { checkpointDeps } from '../services/audit-checkpoints.ts';
+import { installSecurityHeaders } from './security-headers.ts';
 import { authPlugin } from './auth-plugin.ts';
 import { healthRoutes, type ReadinessProbe } from './health-routes.ts';
 import { agencyRoutes } from './routes/agencies.ts';
@@ -57,6 +60,8 @@ declare module 'fastify' {
   }
 }
 
+const optional = <K extends string, V>(key: K, value: V | undefined) => (value === undefined ? {} : { [key]: value } as Record<K, V>);
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
@@ -68,6 +73,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const clock = deps.clock ?? deps.db.clock;
   app.decorate('deps', { ...deps, db: withClock(deps.db, clock), clock });
   installErrorHandler(app);
+  installSecurityHeaders(app);
+  installInputGuard(app, deps.config);
   for (const schema of sharedSchemas) app.addSchema(schema);
 
   await app.register(swagger, {
@@ -92,7 +99,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await api.register(rebaseRoutes, { prefix: '/changes' });
     await api.register(personTransferRoutes, { prefix: '/persons' });
     await api.register(transferRoutes, { prefix: '/transfers' });
-    await api.register(auditRoutes, { prefix: '/audit' });
+    await api.register(auditRoutes, { prefix: '/audit', signing });
     await api.register(scheduleRoutes, { prefix: '/schedules', schedules: () => {
       if (!deps.national) throw new Error('no national client configured');
       return scheduleDeps(deps.config, app.deps.db, deps.logger, deps.national, signing);
@@ -105,6 +112,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       approvals: {
         db: app.deps.db, provinceCode: deps.config.provinceCode, senderCode: deps.config.senderCode, clock: app.deps.clock,
         setup: signing,
+        ...optional('checkpoints', checkpointDeps(app.deps.db, signing, deps.config.auditCheckpointDir, { now: app.deps.clock.now }, deps.logger)),
       },
     });
   }, { prefix: '/api/v1' });

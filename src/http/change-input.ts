@@ -7,6 +7,7 @@ import type { AttachmentInput, ChangeContent } from '../store/changes.ts';
 import type { PersonCategory, PersonStatus } from '../generated/prisma/client.ts';
 import { assertValidProfile, checkRecordConsistency, contentSha256, normalizeProfile, type SoYeuLyLich } from '../domain/profile.ts';
 import { assertPersonalIdFormat } from '../domain/personal-id.ts';
+import { matchesDeclaredType } from '../domain/file-signature.ts';
 
 export const allowedMediaTypes = ['application/pdf', 'image/jpeg', 'image/png', 'image/tiff'] as const;
 
@@ -28,6 +29,7 @@ export function decodeAttachments(list: AttachmentBody[] | undefined, maxBytes: 
     if (bytes.length > maxBytes) throw new GatewayError('ATTACHMENT_TOO_LARGE', { index, maxBytes, size: bytes.length });
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     if (a.sha256 && a.sha256.toLowerCase() !== sha256) throw new GatewayError('ATTACHMENT_INVALID', { index, reason: 'SHA256_MISMATCH' });
+    if (!matchesDeclaredType(a.mediaType, bytes)) throw new GatewayError('ATTACHMENT_INVALID', { index, reason: 'CONTENT_NOT_MEDIA_TYPE', mediaType: a.mediaType });
     return { name: a.name.normalize('NFC').trim(), mediaType: a.mediaType, size: bytes.length, sha256, bytes };
   });
 }

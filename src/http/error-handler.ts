@@ -4,12 +4,14 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { GatewayError, isGatewayError, type ErrorCode } from '../errors.ts';
 import { translateStoreError } from '../store/store-errors.ts';
 
-const fastifyCodes: Record<string, ErrorCode> = {
-  FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_JSON',
-  FST_ERR_CTP_EMPTY_JSON_BODY: 'MALFORMED_JSON',
-  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_REQUEST',
+// Each with a stable reason: a library's own wording (or a JSON parser's, which quotes the input) is
+// never part of an answer.
+const fastifyCodes: Record<string, [ErrorCode, string]> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: ['MALFORMED_JSON', 'INVALID_JSON'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: ['MALFORMED_JSON', 'EMPTY_BODY'],
+  FST_ERR_CTP_BODY_TOO_LARGE: ['PAYLOAD_TOO_LARGE', 'BODY_TOO_LARGE'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: ['UNSUPPORTED_MEDIA_TYPE', 'MEDIA_TYPE'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: ['BAD_REQUEST', 'CONTENT_LENGTH'],
 };
 
 export function toGatewayError(err: unknown): GatewayError {
@@ -21,8 +23,9 @@ export function toGatewayError(err: unknown): GatewayError {
       issues: e.validation.map((v) => ({ path: v.instancePath || '/', message: v.message, params: v.params })),
     });
   }
-  if (e.code && fastifyCodes[e.code]) return new GatewayError(fastifyCodes[e.code]!, { reason: e.message });
-  if (e instanceof SyntaxError) return new GatewayError('MALFORMED_JSON', { reason: e.message });
+  const known = e.code ? fastifyCodes[e.code] : undefined;
+  if (known) return new GatewayError(known[0], { reason: known[1] });
+  if (e instanceof SyntaxError) return new GatewayError('MALFORMED_JSON', { reason: 'INVALID_JSON' });
   return translateStoreError(err) ?? new GatewayError('INTERNAL_ERROR', null, { cause: err });
 }
 

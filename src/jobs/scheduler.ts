@@ -14,6 +14,7 @@ export function schedulePatterns(monthEndHour: number): Record<ScheduleName, str
     'approval-reminders': '0 8 * * *',
     'month-end-sync': `0 ${monthEndHour} * * *`,
     reconciliation: '30 2 * * *',
+    'audit-checkpoint': '50 23 * * *',
   };
 }
 

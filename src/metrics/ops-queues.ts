@@ -2,13 +2,16 @@
 // queue depths of the health panel and the metrics, and the queues Bull Board shows to ADMIN. The API
 // never adds or takes jobs through them.
 import type { Queue } from 'bullmq';
-import { createOutboxQueue, redisConnection } from '../jobs/queues.ts';
+import { Redis } from 'ioredis';
+import { createOutboxQueue } from '../jobs/queues.ts';
 import { createScheduleQueue } from '../jobs/scheduler.ts';
 import type { QueueCounts } from './health-levels.ts';
 
 export interface OpsQueues {
   readonly outbox: Queue;
   readonly schedules: Queue;
+  /** Whether Redis is connected now: what cannot be answered from Redis is refused at once, not awaited. */
+  available(): boolean;
   close(): Promise<void>;
 }
 
@@ -16,7 +19,10 @@ export interface OpsQueues {
 export const QUEUE_COUNT_TIMEOUT_MS = 2_000;
 
 export function openOpsQueues(redisUrl: string, prefix: string): OpsQueues {
-  const connection = redisConnection(redisUrl);
+  // Not the workers' connection (maxRetriesPerRequest: null, which BullMQ's blocking reads need and which
+  // holds a command until Redis comes back): these queues only read, so a command fails once a
+  // reconnection attempt has failed, and an API request waiting on it gets an answer.
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableReadyCheck: false });
   connection.on('error', () => {}); // reported through the readiness probe and the health panel
   const outbox = createOutboxQueue(connection, prefix) as unknown as Queue;
   const schedules = createScheduleQueue(connection, prefix);
@@ -24,6 +30,7 @@ export function openOpsQueues(redisUrl: string, prefix: string): OpsQueues {
   let closing: Promise<void> | undefined;
   return {
     outbox, schedules,
+    available: () => connection.status === 'ready',
     close: () => (closing ??= Promise.allSettled([outbox.close(), schedules.close()]).then(() => connection.disconnect())),
   };
 }

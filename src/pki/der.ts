@@ -23,7 +23,9 @@ export function decodeDer(bytes: Uint8Array, code: ErrorCode, what: string, limi
     throw new GatewayError(code, { reason: 'malformed', what }, { cause: err });
   }
   if (decoded.offset === -1 || decoded.result.error) {
-    throw new GatewayError(code, { reason: 'malformed', what, error: decoded.result.error });
+    // asn1js's own text (decoded.result.error) stays in the log via `cause`, never in an answer: callers
+    // get a stable reason only.
+    throw new GatewayError(code, { reason: 'malformed', what }, { cause: new Error(decoded.result.error) });
   }
   if (decoded.offset !== bytes.byteLength) {
     throw new GatewayError(code, { reason: 'trailing-bytes', what });

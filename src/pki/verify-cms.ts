@@ -6,7 +6,7 @@
 // signingTime; never "now") → CERT_EXPIRED; key usage → WRONG_KEY_USAGE; revocation at the signing
 // time → CERT_REVOKED, or REVOCATION_UNKNOWN when required and not established.
 import type * as asn1js from 'asn1js';
-import { GatewayError } from '../errors.ts';
+import { GatewayError, isGatewayError } from '../errors.ts';
 import { digestBytes, documentPssProblem, DOCUMENT_PSS, type SignatureAlgorithm } from './algorithms.ts';
 import { validateCertificatePath } from './cert-chain.ts';
 import {
@@ -64,7 +64,21 @@ export interface VerifyResult {
 
 const DEFAULT_SKEW_MS = 5 * 60_000;
 
+/**
+ * Every failure is a GatewayError with a stable reason: an exception of asn1js/PKI.js or WebCrypto that
+ * escaped the adapters (a structure they accepted but cannot process) becomes BAD_SIGNATURE
+ * {reason: 'unprocessable'}; its text goes to the log through `cause`, never into an answer.
+ */
 export async function verifyDetached(data: Uint8Array, cmsDer: Uint8Array, options: VerifyOptions): Promise<VerifyResult> {
+  try {
+    return await verifyDetachedChecked(data, cmsDer, options);
+  } catch (err) {
+    if (isGatewayError(err)) throw err;
+    throw new GatewayError('BAD_SIGNATURE', { reason: 'unprocessable' }, { cause: err });
+  }
+}
+
+async function verifyDetachedChecked(data: Uint8Array, cmsDer: Uint8Array, options: VerifyOptions): Promise<VerifyResult> {
   const now = options.now ?? systemClock.now();
   const skew = options.clockSkewMs ?? DEFAULT_SKEW_MS;
   const cms = decodeSignedData(cmsDer, 'BAD_SIGNATURE');

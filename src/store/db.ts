@@ -3,7 +3,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import type pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.ts';
-import { createPgPool, type PoolErrorHandler } from './pg-pool.ts';
+import { createPgPool, DEFAULT_CONNECT_TIMEOUT_MS, type PoolErrorHandler } from './pg-pool.ts';
 import { systemClock, type Clock } from '../clock.ts';
 
 export type Prisma = PrismaClient;
@@ -27,6 +27,12 @@ export interface OpenDbOptions {
   readonly onIdleError?: PoolErrorHandler;
   /** Default: the system clock. */
   readonly clock?: Clock;
+  /**
+   * Longest wait for a connection (opening one, or a free one of the pool): a PostgreSQL that accepts and
+   * never answers, or a pool held by stuck work, then fails the request with DATABASE_UNAVAILABLE
+   * instead of holding it until the operating system gives up on the socket.
+   */
+  readonly connectTimeoutMs?: number;
 }
 
 /** The same connections seen through another clock (a test's, or the composition root's). */
@@ -37,13 +43,14 @@ export function withClock(db: Db, clock: Clock): Db {
 export function openDb(databaseUrl: string, options: OpenDbOptions = {}): Db {
   const max = options.poolSize ?? 10;
   const onIdleError = options.onIdleError ?? (() => {});
+  const connectionTimeoutMillis = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   // Prisma's default of 5 s per interactive transaction is a speed limit, not a rule: on a loaded machine a
   // province's agency import or a receipt of 1,000 records can take longer, and must not then fail.
   const prisma = new PrismaClient({
-    adapter: new PrismaPg({ connectionString: databaseUrl, max }, { onPoolError: onIdleError }),
+    adapter: new PrismaPg({ connectionString: databaseUrl, max, connectionTimeoutMillis }, { onPoolError: onIdleError }),
     transactionOptions: { timeout: 120_000, maxWait: 30_000 },
   });
-  const pool = createPgPool({ connectionString: databaseUrl, max: Math.max(2, Math.ceil(max / 2)) }, onIdleError);
+  const pool = createPgPool({ connectionString: databaseUrl, max: Math.max(2, Math.ceil(max / 2)), connectionTimeoutMillis }, onIdleError);
   let closing: Promise<void> | undefined;
   return {
     prisma,

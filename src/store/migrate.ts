@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { DEFAULT_CONNECT_TIMEOUT_MS } from './pg-pool.ts';
 
 export const migrationsDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../prisma/migrations');
 
@@ -28,7 +29,7 @@ export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
   const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
   if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`refusing to create a database named ${JSON.stringify(name)}`);
   url.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: url.toString() });
+  const client = new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: DEFAULT_CONNECT_TIMEOUT_MS });
   await client.connect();
   try {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
@@ -41,7 +42,7 @@ export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
 }
 
 export async function migrate(databaseUrl: string, dir = migrationsDir): Promise<string[]> {
-  const client = new pg.Client({ connectionString: databaseUrl });
+  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: DEFAULT_CONNECT_TIMEOUT_MS });
   await client.connect();
   const applied: string[] = [];
   try {

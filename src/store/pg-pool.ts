@@ -4,6 +4,9 @@
 // opens a new connection, and a query that was running gets its own error.
 import pg from 'pg';
 
+/** Longest wait for a database connection unless configured (DATABASE_CONNECT_TIMEOUT_MS). */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
+
 export type PoolErrorHandler = (err: Error) => void;
 
 const DATE_OID = 1082;

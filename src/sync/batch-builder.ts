@@ -16,6 +16,7 @@ import { signDetached } from '../pki/sign-cms.ts';
 import type { SigningIdentity } from '../pki/signing-identity.ts';
 import { isGatewayError } from '../errors.ts';
 import type { Principal } from '../auth/principal.ts';
+import { checkpointAfter, checkpointDeps } from '../services/audit-checkpoints.ts';
 
 export interface BatchBuilderOptions {
   db: Db;
@@ -28,6 +29,8 @@ export interface BatchBuilderOptions {
   actor: Principal;
   logger: Logger;
   now?: () => Date;
+  /** AUDIT_CHECKPOINT_DIR: the signed audit checkpoint taken after a build also goes there. */
+  checkpointDir?: string;
 }
 
 export interface BuildResult {
@@ -89,6 +92,11 @@ export async function buildBatches(period: string | null, o: BatchBuilderOptions
   // A pass that lost a conflict (a change moved while its batch was built) leaves its neighbours
   // PROVINCE_APPROVED: another pass picks them up.
   while (await onePass(period, o, result, refused)) { /* next pass */ }
+  // The build's audit rows are committed: fix the head with a signed checkpoint (same organisation key).
+  if (result.batches.length > 0) {
+    await checkpointAfter(checkpointDeps(o.db, { orgSigner: o.signer, ...(o.tsaUrl ? { tsaUrl: o.tsaUrl } : {}) }, o.checkpointDir ?? '',
+      { now: o.now ?? o.db.clock.now }, o.logger), 'BATCH_BUILD');
+  }
   return result;
 }
 

@@ -13,6 +13,7 @@ export function scheduleDeps(config: Config, db: Db, logger: Logger, client: Nat
     builder: signing.orgSigner ? {
       signer: signing.orgSigner, senderCode: config.senderCode, maxRecords: config.batchMaxRecords, maxBytes: config.batchMaxBytes,
       deadlineMs: config.retryDeadlineHours * 3_600_000, actor: systemPrincipal(config.provinceCode), ...(signing.tsaUrl ? { tsaUrl: signing.tsaUrl } : {}),
+      ...(config.auditCheckpointDir ? { checkpointDir: config.auditCheckpointDir } : {}),
     } : null,
   };
 }

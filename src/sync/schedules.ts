@@ -4,7 +4,9 @@
 //   - month-end sync: on the last day of the month, at or after the configured hour, the batches of
 //     everything PROVINCE_APPROVED are built and signed (workers push them);
 //   - reconciliation: batches whose last push got no answer are looked up on the national side and
-//     settled from its receipt.
+//     settled from its receipt;
+//   - audit checkpoint: the head of the audit chain signed daily (src/services/audit-checkpoints.ts), so
+//     that at most a day of rows is vouched for by nothing.
 // BullMQ fires each one daily (jobs/scheduler.ts); the handler decides whether today is the day, so a
 // missed or repeated firing is harmless and tests drive them with an explicit clock, not a sleep.
 import type { Logger } from 'pino';
@@ -14,9 +16,10 @@ import { pendingApprovalsByAgency } from '../store/approvals.ts';
 import { getBatch, recordReceipt, unresolvedBatches } from '../store/batches.ts';
 import { approvalWindow, lastDayOfMonth, localDate, periodOf } from '../domain/working-days.ts';
 import { buildBatches, type BatchBuilderOptions, type BuildResult } from './batch-builder.ts';
+import { checkpointDeps, createCheckpoint } from '../services/audit-checkpoints.ts';
 import type { NationalClient } from '../exchange/national-client.ts';
 
-export const SCHEDULES = ['approval-reminders', 'month-end-sync', 'reconciliation'] as const;
+export const SCHEDULES = ['approval-reminders', 'month-end-sync', 'reconciliation', 'audit-checkpoint'] as const;
 export type ScheduleName = (typeof SCHEDULES)[number];
 
 export interface ScheduleDeps {
@@ -30,7 +33,7 @@ export interface ScheduleDeps {
 
 export type ScheduleResult =
   | { ran: false; reason: string }
-  | { ran: true; reminders?: Array<{ agencyCode: string; pending: number }>; built?: BuildResult; settled?: string[] };
+  | { ran: true; reminders?: Array<{ agencyCode: string; pending: number }>; built?: BuildResult; settled?: string[]; checkpointSeq?: string };
 
 const vnHour = (now: Date) => new Date(now.getTime() + 7 * 3_600_000).getUTCHours();
 
@@ -39,6 +42,7 @@ export async function runSchedule(name: ScheduleName, deps: ScheduleDeps, now: D
     case 'approval-reminders': return approvalReminders(deps, now, options.force ?? false);
     case 'month-end-sync': return monthEndSync(deps, now, options.force ?? false);
     case 'reconciliation': return reconcile(deps);
+    case 'audit-checkpoint': return dailyCheckpoint(deps, now);
   }
 }
 
@@ -81,4 +85,13 @@ async function reconcile(deps: ScheduleDeps): Promise<ScheduleResult> {
   }
   if (settled.length) deps.logger.info({ event: 'RECONCILED', settled }, 'batches settled from the national side');
   return { ran: true, settled };
+}
+
+async function dailyCheckpoint(deps: ScheduleDeps, now: Date): Promise<ScheduleResult> {
+  const b = deps.builder;
+  const checkpoints = b && checkpointDeps(deps.db, { orgSigner: b.signer, ...(b.tsaUrl ? { tsaUrl: b.tsaUrl } : {}) }, b.checkpointDir ?? '', { now: () => now }, deps.logger);
+  if (!checkpoints) return { ran: false, reason: 'no organisation signer configured (SIGNER_P12_FILE)' };
+  const checkpoint = await createCheckpoint(checkpoints, 'DAILY');
+  deps.logger.info({ event: 'AUDIT_CHECKPOINT', seq: checkpoint.seq.toString() }, 'audit chain head signed');
+  return { ran: true, checkpointSeq: checkpoint.seq.toString() };
 }

@@ -7,12 +7,13 @@ import type { Config } from '../config.ts';
 import { GatewayError, isGatewayError } from '../errors.ts';
 import { parseCertificates, type Certificate } from '../pki/certificates.ts';
 import { verifyDetached, type VerifyResult } from '../pki/verify-cms.ts';
+import { assertTrustAnchors } from '../pki/trust-anchors.ts';
 
 export interface NationalTrust {
   readonly trustAnchors: readonly Certificate[];
 }
 
-export function loadNationalTrust(config: Pick<Config, 'nationalTrustAnchorFiles'>): NationalTrust {
+export function loadNationalTrust(config: Pick<Config, 'nationalTrustAnchorFiles'> & Partial<Pick<Config, 'trustAnchorPinning'>>): NationalTrust {
   const trustAnchors = config.nationalTrustAnchorFiles.flatMap((file) => {
     try {
       return parseCertificates(readFileSync(file));
@@ -20,6 +21,7 @@ export function loadNationalTrust(config: Pick<Config, 'nationalTrustAnchorFiles
       throw new GatewayError('CONFIG_INVALID', { variable: 'NATIONAL_TRUST_ANCHORS', file, reason: (err as Error).message });
     }
   });
+  assertTrustAnchors(trustAnchors, 'NATIONAL_TRUST_ANCHORS', config.trustAnchorPinning ?? false);
   return { trustAnchors };
 }
 

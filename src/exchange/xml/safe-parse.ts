@@ -208,7 +208,7 @@ export function parseSafeXml(
   try {
     doc = parser.parse(text) as Record<string, unknown>;
   } catch (err) {
-    throw badPayload('MALFORMED', { detail: err instanceof Error ? err.message : String(err) }, err);
+    throw badPayload('MALFORMED', { detail: 'PARSER_REFUSED' }, err); // the parser's message quotes the document
   }
   const names = Object.keys(doc);
   if (names.length !== 1 || names[0] !== root) throw badPayload('WRONG_ROOT', { expected: root, found: names[0] });

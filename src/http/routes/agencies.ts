@@ -37,7 +37,10 @@ function csvRows(text: string): AgencyListRow[] {
   try {
     records = parseCsv(text, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, trim: true, bom: true });
   } catch (err) {
-    throw new GatewayError('AGENCY_IMPORT_INVALID', { reason: 'CSV', message: (err as Error).message });
+    // csv-parse's stable code and the line, not its message (which quotes the input).
+    const e = err as { code?: unknown; lines?: unknown };
+    throw new GatewayError('AGENCY_IMPORT_INVALID', { reason: 'CSV', csvCode: typeof e.code === 'string' ? e.code : 'CSV_INVALID',
+      ...(typeof e.lines === 'number' ? { line: e.lines } : {}) });
   }
   return records.map((r) => ({ code: r.code ?? r.ma ?? '', name: r.name ?? r.ten ?? '', parentCode: r.parent_code ?? r.parentcode ?? null, activeFrom: r.active_from ?? null }));
 }

@@ -34,6 +34,7 @@ export const batchRoutes: FastifyPluginAsync<{ retryDeadlineMs: number; signing:
     const result = await buildBatches(period, {
       db, logger: request.log as never, signer: signing.orgSigner, senderCode: config.senderCode, maxRecords: config.batchMaxRecords,
       maxBytes: config.batchMaxBytes, deadlineMs: retryDeadlineMs, actor: principalOf(request), ...(signing.tsaUrl ? { tsaUrl: signing.tsaUrl } : {}),
+      ...(config.auditCheckpointDir ? { checkpointDir: config.auditCheckpointDir } : {}),
     });
     return reply.status(201).send(result);
   });

@@ -10,6 +10,7 @@ import { getChange, getAttachment, listChanges, transitionChange, auditRead, typ
 import { anyRole, officers, principalOf, requireRole } from '../auth-plugin.ts';
 import { assertInScope, inScope } from '../agency-scope.ts';
 import { errorResponses, isoDate } from '../schemas.ts';
+import { attachmentDisposition } from '../content-disposition.ts';
 import { decodeAttachments, prepareContent, type AttachmentBody as AttachmentInputBody } from '../change-input.ts';
 import { AttachmentBody, ChangeStateSchema, ChangeSummary, toChangeSummary } from './change-schemas.ts';
 import type { ChangeState } from '../../generated/prisma/client.ts';
@@ -124,7 +125,7 @@ export const changeRoutes: FastifyPluginAsync = async (app) => {
     const attachment = await getAttachment(db, change.id, attachmentId);
     if (!attachment?.bytes) throw new GatewayError('NOT_FOUND', { attachmentId });
     await auditRead(db, principalOf(request), { type: 'attachment', id: attachmentId, agencyCode: change.agencyCode });
-    return reply.type(attachment.mediaType).header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(attachment.name)}`)
+    return reply.type(attachment.mediaType).header('content-disposition', attachmentDisposition(attachment.name))
       .header('x-content-sha256', attachment.sha256).send(Buffer.from(attachment.bytes));
   });
 

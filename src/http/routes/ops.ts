@@ -14,6 +14,7 @@ import {
   batchesLevel, certificateLevel, nationalLinkView, queueLevel, readinessLevel, worst, type Level,
 } from '../../metrics/health-levels.ts';
 import { queueCounts } from '../../metrics/ops-queues.ts';
+import { PROBE_TIMEOUT_MS, probeWithin } from '../health-routes.ts';
 import { anyRole, officers, principalOf, requireRole } from '../auth-plugin.ts';
 import { errorResponses } from '../schemas.ts';
 import { reportRoot } from './deadlines.ts';
@@ -156,7 +157,7 @@ export const opsRoutes: FastifyPluginAsync<{ signing: SigningSetup }> = async (a
 
   async function readinessChecks(): Promise<Record<string, boolean>> {
     const probes = app.deps.probes ?? [];
-    const results = await Promise.all(probes.map(async (p) => [p.name, await p.check().catch(() => false)] as const));
+    const results = await Promise.all(probes.map(async (p) => [p.name, await probeWithin(p, PROBE_TIMEOUT_MS)] as const));
     const checks: Record<string, boolean> = Object.fromEntries(results);
     if (!('database' in checks)) checks.database = await pingDb(db);
     return checks;

@@ -30,6 +30,15 @@ describe('agencies', () => {
     expect(tree.json().agencies.map((a: { code: string }) => a.code)).toEqual(['H55', 'H55.05', 'H55.05.01', 'H55.05.02', 'H55.19']);
   });
 
+  it('refuses a CSV that does not parse with csv-parse’s stable code and the line, never its message, and imports nothing', async () => {
+    const csv = 'code,name,parent_code\nH55.05.04,"Trường <b>secret</b>,H55.05\n';
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/agencies/import', headers: { ...bearer(admin), 'content-type': 'text/csv' }, payload: csv });
+    expect(res.statusCode).toBe(422);
+    expect(res.json()).toEqual({ code: 'AGENCY_IMPORT_INVALID', message: expect.any(String), details: { reason: 'CSV', csvCode: 'CSV_QUOTE_NOT_CLOSED', line: 2 } });
+    expect(res.body).not.toContain('secret');
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/agencies/H55.05.04', headers: bearer(admin) })).statusCode).toBe(404);
+  });
+
   it('imports CSV and updates names of known codes', async () => {
     const csv = 'code,name,parent_code\nH55.05.03,Trường THPT Lê Quý Đôn,H55.05\nH55.19,Sở Nội vụ tỉnh,\n';
     const res = await t.app.inject({ method: 'POST', url: '/api/v1/agencies/import', headers: { ...bearer(admin), 'content-type': 'text/csv' }, payload: csv });

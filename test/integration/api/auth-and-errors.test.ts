@@ -41,7 +41,14 @@ describe('error shape', () => {
     const res = await t.app.inject({ method: 'POST', url: '/api/v1/agencies/import',
       headers: { ...bearer(await t.token('ADMIN', 'H55')), 'content-type': 'application/json' }, payload: '{"agencies": [' });
     expect(res.statusCode).toBe(400);
-    expect(res.json().code).toBe('MALFORMED_JSON');
+    expect(res.json()).toEqual({ code: 'MALFORMED_JSON', message: 'Nội dung JSON không đọc được.', details: { reason: 'INVALID_JSON' } });
+    // The parser's message quotes the input: it is never echoed.
+    const quoted = await t.app.inject({ method: 'POST', url: '/api/v1/agencies/import',
+      headers: { ...bearer(await t.token('ADMIN', 'H55')), 'content-type': 'application/json' }, payload: '{"agencies": <script>secret</script>' });
+    expect(quoted.json()).toEqual({ code: 'MALFORMED_JSON', message: 'Nội dung JSON không đọc được.', details: { reason: 'INVALID_JSON' } });
+    const empty = await t.app.inject({ method: 'POST', url: '/api/v1/agencies/import',
+      headers: { ...bearer(await t.token('ADMIN', 'H55')), 'content-type': 'application/json' }, payload: '' });
+    expect(empty.json()).toMatchObject({ code: 'MALFORMED_JSON', details: { reason: 'EMPTY_BODY' } });
   });
 
   it('answers wrong types with VALIDATION_FAILED and the path', async () => {
@@ -55,7 +62,7 @@ describe('error shape', () => {
     const res = await t.app.inject({ method: 'POST', url: '/api/v1/agencies/import', headers: bearer(await t.token('ADMIN', 'H55')),
       payload: { agencies: [{ code: 'H55.01', name: 'x'.repeat(100_000) }] } });
     expect(res.statusCode).toBe(413);
-    expect(res.json().code).toBe('PAYLOAD_TOO_LARGE');
+    expect(res.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', details: { reason: 'BODY_TOO_LARGE' } });
   });
 
   it('answers an unknown route with ROUTE_NOT_FOUND and an unsupported type with UNSUPPORTED_MEDIA_TYPE', async () => {
@@ -63,7 +70,7 @@ describe('error shape', () => {
     const res = await t.app.inject({ method: 'POST', url: '/api/v1/agencies/import',
       headers: { ...bearer(await t.token('ADMIN', 'H55')), 'content-type': 'application/xml' }, payload: '<a/>' });
     expect(res.statusCode).toBe(415);
-    expect(res.json().code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    expect(res.json()).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', details: { reason: 'MEDIA_TYPE' } });
   });
 
   it('serves OpenAPI at /docs with schemas for the routes', async () => {

@@ -193,6 +193,10 @@ describe('Sở Nội vụ approval with the organisation key', () => {
     const approved = await t.database.db.prisma.profileChange.findMany({ where: { state: 'PROVINCE_APPROVED' }, include: { person: true } });
     expect(approved.length).toBe(res.json().count);
     expect(approved.every((c) => c.targetVersion === 2 && c.person.version === 2 && c.person.profile !== null)).toBe(true);
+    // The approval's audit rows are fixed by a checkpoint signed with the organisation key right after it.
+    const auditHead = await t.database.db.prisma.auditLog.findFirstOrThrow({ orderBy: { seq: 'desc' } });
+    expect(await t.database.db.prisma.auditCheckpoint.findFirst({ where: { reason: 'APPROVAL' }, orderBy: { id: 'desc' }, select: { seq: true } }))
+      .toEqual({ seq: auditHead.seq });
     expect((await post('/api/v1/approvals/province', operator, { period })).json().code).toBe('NOTHING_TO_APPROVE');
     const unit = await post('/api/v1/approvals/province', head, { period });
     expect(unit.statusCode).toBe(403);

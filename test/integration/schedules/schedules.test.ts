@@ -50,7 +50,7 @@ describe('registration', () => {
       await Promise.all(queues.map((q) => registerSchedules(q, 20)));
       await registerSchedules(queues[0]!, 20);
       const schedulers = await queues[0]!.getJobSchedulers();
-      expect(schedulers.map((s) => s.key).sort()).toEqual(['approval-reminders', 'month-end-sync', 'reconciliation']);
+      expect(schedulers.map((s) => s.key).sort()).toEqual(['approval-reminders', 'audit-checkpoint', 'month-end-sync', 'reconciliation']);
       expect(schedulers.every((s) => s.tz === 'Asia/Ho_Chi_Minh')).toBe(true);
       expect(schedulers.find((s) => s.key === 'month-end-sync')!.pattern).toBe('0 20 * * *');
     } finally {
@@ -95,6 +95,19 @@ describe('month-end sync', () => {
     const built = (result as { built: { batches: Array<{ records: number }> } }).built;
     expect(built.batches.reduce((n, b) => n + b.records, 0)).toBe(12);
     expect(await database.db.prisma.outbox.count({ where: { doneAt: null, topic: 'PUSH_BATCH' } })).toBe(built.batches.length);
+    // The build's audit rows are vouched for by a checkpoint signed right after it.
+    const head = await database.db.prisma.auditLog.findFirstOrThrow({ orderBy: { seq: 'desc' } });
+    expect(await database.db.prisma.auditCheckpoint.findMany({ select: { seq: true, reason: true } })).toEqual([{ seq: head.seq, reason: 'BATCH_BUILD' }]);
+  });
+});
+
+describe('audit checkpoint', () => {
+  it('signs the head of the audit chain daily with the organisation key, and says so when there is no key', async () => {
+    const result = await runSchedule('audit-checkpoint', deps, vn('2026-11-20', 23));
+    const head = await database.db.prisma.auditLog.findFirstOrThrow({ orderBy: { seq: 'desc' } });
+    expect(result).toEqual({ ran: true, checkpointSeq: head.seq.toString() });
+    expect(await database.db.prisma.auditCheckpoint.count({ where: { reason: 'DAILY', seq: head.seq } })).toBe(1);
+    expect(await runSchedule('audit-checkpoint', { ...deps, builder: null }, vn('2026-11-20', 23))).toMatchObject({ ran: false });
   });
 });
 
