@@ -94,10 +94,17 @@ export async function main(argv: string[]): Promise<void> {
     .option('--key <file>', 'PEM private key (instead of --p12)')
     .option('--cert <file>', 'PEM certificate, optionally followed by its chain')
     .option('--chain <file>', 'PEM intermediates to embed')
+    .option('--pkcs11-module <lib>', 'PKCS#11 library of a USB token or HSM (instead of --p12/--key); PIN from PKCS11_PIN or asked here')
+    .option('--token-label <label>', 'token label (with --pkcs11-module)')
+    .option('--slot <id>', 'slot id (with --pkcs11-module, instead of --token-label)')
+    .option('--key-label <label>', 'CKA_LABEL of the key on the token; its certificate is the one stored beside it')
+    .option('--key-id <hex>', 'CKA_ID of the key on the token (instead of or with --key-label)')
     .option('--tsa <url>', 'RFC 3161 time-stamping authority (CAdES-T)')
-    .action(async (opts: { in: string; out: string; p12?: string; p12PasswordEnv: string; key?: string; cert?: string; chain?: string; tsa?: string }) => {
+    .action(async (opts: { in: string; out: string; p12?: string; p12PasswordEnv: string; key?: string; cert?: string; chain?: string; tsa?: string;
+      pkcs11Module?: string; tokenLabel?: string; slot?: string; keyLabel?: string; keyId?: string }) => {
       const { runSign } = await import('./pki/cli-commands.ts');
-      const r = await runSign(opts);
+      const { askHidden } = await import('./commands/terminal-prompt.ts');
+      const r = await runSign({ ...opts, askPin: () => askHidden('Mã PIN của thiết bị ký số: ') });
       if (r.stdout) process.stdout.write(r.stdout);
       if (r.stderr) process.stderr.write(r.stderr);
       process.exitCode = r.exitCode;
