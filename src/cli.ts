@@ -36,6 +36,17 @@ export async function main(argv: string[]): Promise<void> {
       await seedDemoProvince(loadConfig(), { count, seed: Number(opts.seed) || 1 });
     });
 
+  program.command('signer-agent').description('signing agent for the signer’s computer: the console signs with the USB token through it (127.0.0.1 only)')
+    .requiredOption('--module <lib>', 'PKCS#11 library of the USB token (e.g. /usr/lib/softhsm/libsofthsm2.so)')
+    .option('--slot <id>', 'slot id of the token')
+    .option('--token-label <label>', 'label of the token (instead of --slot)')
+    .requiredOption('--origin <url>', 'origin of the console allowed to call the agent (e.g. https://csdl.sonoivu.example.gov.vn)')
+    .option('--port <n>', 'local port', '8730')
+    .action(async (opts: { module: string; slot?: string; tokenLabel?: string; origin: string; port: string }) => {
+      const { runSignerAgent } = await import('./commands/signer-agent.ts');
+      await runSignerAgent(opts);
+    });
+
   program.command('token').description('issue a development JWT signed by the demo key in certs.example/jwt')
     .addOption(new Option('--role <role>').choices([...roles]).makeOptionMandatory())
     .requiredOption('--agency <code>', 'agency code of the user (their scope)')
