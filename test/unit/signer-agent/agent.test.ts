@@ -111,7 +111,7 @@ describe('signing a gateway session on the token', () => {
 });
 
 describe('refusals: a stable code, the signer not asked or nothing signed', () => {
-  async function refused(body: object, answers: { confirm?: boolean; pin?: string } = {}, h = headers(), on?: Pkcs11Token) {
+  async function refused(body: object, answers: { confirm?: boolean; pin?: string } = {}, h: Record<string, string> = headers(), on?: Pkcs11Token) {
     const signer = signerAt(answers);
     const res = await agent(signer.prompter, on).inject({ method: 'POST', url: '/v1/sign', headers: h, payload: body });
     expect(res.statusCode).toBeGreaterThanOrEqual(400);
