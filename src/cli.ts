@@ -158,7 +158,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--rate <n>', 'API reads per second', '500')
     .option('--seconds <n>', 'duration of the API read load', '10')
     .option('--profile', 'run the worker under node --cpu-prof and print its top frames')
-    .option('--skip <stages>', 'comma-separated: reference, month-end, api')
+    .option('--skip <stages>', 'comma-separated: reference, month-end, api, hsm')
     .option('--keep', 'keep the benchmark database afterwards')
     .action(async (opts: { count: string; monthEnd: string; rate: string; seconds: string; profile?: boolean; skip?: string; keep?: boolean }) => {
       const { runBench } = await import('./commands/bench.ts');

@@ -5,7 +5,7 @@
 // One PKCS#11 module is initialised once per process (C_Initialize is process-wide), shared by every
 // token opened from it and finalised when the last is closed. Every failure of the device becomes a
 // GatewayError PKCS11_* (pkcs11Error below) so callers never see CKR_* numbers.
-import { createPublicKey } from 'node:crypto';
+import { createHash, createPublicKey, timingSafeEqual } from 'node:crypto';
 import { createRequire } from 'node:module';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
@@ -74,6 +74,16 @@ function attempt<T>(operation: string, device: string | undefined, fn: () => T):
 interface LoadedModule { lib: Pkcs11Types.PKCS11; users: number }
 const modules = new Map<string, LoadedModule>();
 
+/**
+ * PKCS#11 login state belongs to the whole process on a token, not to a session: a second C_Login
+ * answers CKR_USER_ALREADY_LOGGED_IN without checking its PIN, and one C_Logout logs every session
+ * out. So logins are counted per module and slot: the first holder logs in, later ones must bring the
+ * same PIN, the last one logs out.
+ */
+const logins = new Map<string, { pinHash: Buffer; holders: number }>();
+const loginKey = (modulePath: string, slotId: bigint) => `${modulePath}#${slotId}`;
+const pinHash = (pin: string) => createHash('sha256').update(pin, 'utf8').digest();
+
 function acquireModule(path: string): Pkcs11Types.PKCS11 {
   const known = modules.get(path);
   if (known) {
@@ -105,6 +115,7 @@ function releaseModule(path: string): void {
   known.users -= 1;
   if (known.users > 0) return;
   modules.delete(path);
+  for (const key of logins.keys()) if (key.startsWith(`${path}#`)) logins.delete(key); // C_Finalize ends every login
   try {
     known.lib.C_Finalize();
   } catch {
@@ -249,25 +260,52 @@ function makeToken(lib: Pkcs11Types.PKCS11, selector: TokenSelector): Pkcs11Toke
     if (closed) throw new GatewayError('PKCS11_TOKEN_UNAVAILABLE', { device, reason: 'token-closed' });
   };
 
+  /** A new session, logged in (see `logins`); give it back with closeLoggedIn. */
   const openSession = (pin: string): Handle => {
     ensureOpen();
     if (pin === '') throw new GatewayError('PKCS11_PIN_REQUIRED', { device });
     // The slot handle may be stale after the device was unplugged and plugged back: look it up again.
     slot = findSlot(lib, { ...selector, tokenLabel: slot.label, slot: undefined });
     const session = attempt('C_OpenSession', device, () => lib.C_OpenSession(slot.handle, p.CKF_SERIAL_SESSION | p.CKF_RW_SESSION));
+    const key = loginKey(selector.modulePath, slotIdOf(slot.handle));
+    const held = logins.get(key);
     try {
+      if (held) {
+        // Already logged in by another piece of work of this process: the device would not check this
+        // PIN (CKR_USER_ALREADY_LOGGED_IN), so we do, against the one that logged in.
+        if (!timingSafeEqual(pinHash(pin), held.pinHash)) throw new GatewayError('PKCS11_PIN_INCORRECT', { device, operation: 'C_Login' });
+        held.holders += 1;
+        return session;
+      }
       attempt('C_Login', device, () => {
         try {
           lib.C_Login(session, p.CKU_USER, pin);
         } catch (err) {
           if (!/CKR_USER_ALREADY_LOGGED_IN/.test(String(err))) throw err;
+          // Logged in by no one we know of (a state left from before): log in again so this PIN is checked.
+          lib.C_Logout(session);
+          lib.C_Login(session, p.CKU_USER, pin);
         }
       });
+      logins.set(key, { pinHash: pinHash(pin), holders: 1 });
       return session;
     } catch (err) {
       closeSession(session);
       throw err;
     }
+  };
+  /** Closes a session from openSession; the last holder of the login logs out. */
+  const closeLoggedIn = (session: Handle) => {
+    const key = loginKey(selector.modulePath, slotIdOf(slot.handle));
+    const held = logins.get(key);
+    if (held) {
+      held.holders -= 1;
+      if (held.holders <= 0) {
+        logins.delete(key);
+        try { lib.C_Logout(session); } catch { /* device gone or already logged out */ }
+      }
+    }
+    closeSession(session);
   };
   const closeSession = (session: Handle) => {
     try {
@@ -458,13 +496,13 @@ function makeToken(lib: Pkcs11Types.PKCS11, selector: TokenSelector): Pkcs11Toke
       let session: Handle | undefined;
       let handle: Handle | undefined;
       const reopen = () => {
-        if (session) closeSession(session);
+        if (session) closeLoggedIn(session);
         session = openSession(pin);
         handle = findPrivateKey(session, selector);
       };
       const drop = (err: GatewayError) => {
         if (!isTransientDeviceError(err)) return;
-        if (session) closeSession(session);
+        if (session) closeLoggedIn(session);
         session = undefined; // the next signature opens a new session and logs in again
       };
       reopen();
@@ -478,8 +516,7 @@ function makeToken(lib: Pkcs11Types.PKCS11, selector: TokenSelector): Pkcs11Toke
         ...inner,
         close() {
           if (session) {
-            try { lib.C_Logout(session); } catch { /* device gone */ }
-            closeSession(session);
+            closeLoggedIn(session);
           }
           session = undefined;
         },
@@ -513,8 +550,7 @@ function makeToken(lib: Pkcs11Types.PKCS11, selector: TokenSelector): Pkcs11Toke
         },
       });
     } finally {
-      try { lib.C_Logout(session); } catch { /* device gone or already logged out */ }
-      closeSession(session);
+      closeLoggedIn(session);
     }
   }
 

@@ -80,6 +80,21 @@ describe('device failures have stable codes', () => {
     }
   });
 
+  it('while the HSM key is logged in for the process, another login still checks its PIN, and ending it does not log the key out', async () => {
+    const identity = await loadSigningIdentity({ pkcs11: { modulePath: SOFTHSM_MODULE, tokenLabel: 'hsm', keyLabel: 'org-ec', pin: TOKEN_PIN } });
+    const token = openPkcs11Token({ modulePath: SOFTHSM_MODULE, tokenLabel: 'hsm' });
+    try {
+      // The device answers CKR_USER_ALREADY_LOGGED_IN without looking at the PIN: the wrapper must refuse it.
+      expect(await codeOf(token.withSession('000000', async () => 'signed'))).toBe('PKCS11_PIN_INCORRECT');
+      expect(await token.withSession(TOKEN_PIN, async () => 'signed')).toBe('signed');
+      // That session's end did not C_Logout the organisation key's session.
+      expect((await signDetached(content, identity, { signingTime: now })).byteLength).toBeGreaterThan(500);
+    } finally {
+      token.close();
+      (identity.key as unknown as { close(): void }).close();
+    }
+  });
+
   it('maps the PKCS#11 return values of real tokens', () => {
     const err = (name: string) => Object.assign(new Error(name), { code: 1 });
     expect(pkcs11Error(err('CKR_PIN_LOCKED'), 'C_Login').code).toBe('PKCS11_PIN_LOCKED');
