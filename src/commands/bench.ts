@@ -30,6 +30,7 @@ import { startSink } from '../bench/sink.ts';
 import { fixedRateLoad, percentile } from '../bench/load-generator.ts';
 import { formatTopFrames } from '../bench/cpu-profile.ts';
 import { issueDevToken } from '../auth/dev-token.ts';
+import { systemClock } from '../clock.ts';
 
 export interface BenchOptions {
   count: number;
@@ -188,7 +189,7 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
     const hsmDir = join(workDir, `softhsm-${runId}`);
     try {
       const h = await stage('hsm signing', () => benchHsmSigning({ records: o.monthEnd, batchSize: base.batchMaxRecords, pkiDir, p12Password: manifest.p12Password,
-        workDir: hsmDir, now: new Date(), senderCode: base.senderCode }));
+        workDir: hsmDir, now: systemClock.now(), senderCode: base.senderCode }));
       say(`   ${h.records} records in ${h.batches} batches (${fmt(h.payloadMiB)} MiB), ${h.key}: file key ${fmt(h.fileSeconds, 2)} s (${fmt(h.perBatchMs.file)} ms/batch), HSM (SoftHSM2, PKCS#11) ${fmt(h.hsmSeconds, 2)} s (${fmt(h.perBatchMs.hsm)} ms/batch): HSM/file ×${fmt(h.ratio, 2)}`);
       report.hsmSigning = h;
     } finally {
