@@ -147,9 +147,10 @@ export async function main(argv: string[]): Promise<void> {
     .option('--count <n>', 'persons to seed', '2000')
     .option('--changes <n>', 'changes entered during the month', '40')
     .option('--serve', 'keep the API and simulator running afterwards')
-    .action(async (opts: { count: string; changes: string; serve?: boolean }) => {
+    .option('--hsm', 'the organisation key in an HSM: a SoftHSM2 token made for the run, signing through PKCS#11')
+    .action(async (opts: { count: string; changes: string; serve?: boolean; hsm?: boolean }) => {
       const { runDemo } = await import('./commands/demo.ts');
-      await runDemo({ count: Number(opts.count) || 2000, changes: Number(opts.changes) || 40, serve: opts.serve ?? false });
+      await runDemo({ count: Number(opts.count) || 2000, changes: Number(opts.changes) || 40, serve: opts.serve ?? false, hsm: opts.hsm ?? false });
     });
 
   program.command('bench').description('the provincial-scale benchmark in a database of its own (csdl_gateway_bench_<run>, dropped after): initial sync, reference, month-end, API reads')
