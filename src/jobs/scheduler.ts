@@ -2,7 +2,7 @@
 // registers them on start; a scheduler id is unique in Redis, so however many workers start at once
 // there is one schedule, and each firing is one job taken by one worker.
 import { Queue, UnrecoverableError, Worker, type ConnectionOptions } from 'bullmq';
-import { isGatewayError } from '../errors.ts';
+import { isGatewayError, type GatewayError } from '../errors.ts';
 import type { Logger } from 'pino';
 import { SCHEDULES, runSchedule, type ScheduleDeps, type ScheduleName } from '../sync/schedules.ts';
 
@@ -27,6 +27,11 @@ const RETRY = { attempts: 6, backoff: { type: 'exponential', delay: 60_000 } } a
 /** Failures a retry cannot fix, and that retrying would make worse (a wrong HSM PIN locks the HSM). */
 const NEVER_RETRIED = new Set(['PKCS11_PIN_INCORRECT', 'PKCS11_PIN_LOCKED', 'PKCS11_PIN_REQUIRED', 'PKCS11_KEY_NOT_FOUND', 'PKCS11_MODULE_LOAD_FAILED', 'CONFIG_INVALID']);
 
+/** Whether a failed firing is tried again (RETRY) or given up at once. */
+export function isRetriedFailure(err: unknown): boolean {
+  return !(isGatewayError(err) && NEVER_RETRIED.has(err.code));
+}
+
 export async function registerSchedules(queue: Queue, monthEndHour: number): Promise<void> {
   const patterns = schedulePatterns(monthEndHour);
   for (const name of SCHEDULES) {
@@ -44,7 +49,7 @@ export function startScheduleWorker(connection: ConnectionOptions, prefix: strin
     try {
       result = await runSchedule(job.name as ScheduleName, deps, new Date());
     } catch (err) {
-      if (isGatewayError(err) && NEVER_RETRIED.has(err.code)) throw new UnrecoverableError(`${err.code}: ${err.message}`);
+      if (!isRetriedFailure(err)) throw new UnrecoverableError(`${(err as GatewayError).code}: ${(err as Error).message}`);
       throw err;
     }
     logger.info({ schedule: job.name, result: result.ran ? 'ran' : result.reason }, 'schedule fired');
