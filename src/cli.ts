@@ -44,7 +44,10 @@ export async function main(argv: string[]): Promise<void> {
     .option('--port <n>', 'local port', '8730')
     .action(async (opts: { module: string; slot?: string; tokenLabel?: string; origin: string; port: string }) => {
       const { runSignerAgent } = await import('./commands/signer-agent.ts');
-      await runSignerAgent(opts);
+      const agent = await runSignerAgent(opts);
+      const stop = () => { void agent.close().finally(() => process.exit(0)); };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
     });
 
   program.command('token').description('issue a development JWT signed by the demo key in certs.example/jwt')

@@ -45,9 +45,16 @@ export const terminalPrompter: SignerPrompter = {
   askPin: () => askHidden('Mã PIN của thiết bị ký số (để trống để hủy): '),
 };
 
-export async function runSignerAgent(options: SignerAgentCommandOptions): Promise<void> {
+export interface RunningSignerAgent {
+  readonly url: string;
+  readonly pairingSecret: string;
+  close(): Promise<void>;
+}
+
+/** Starts the agent; the command line stops it on Ctrl-C (SIGINT) or SIGTERM. */
+export async function runSignerAgent(options: SignerAgentCommandOptions, prompter: SignerPrompter = terminalPrompter): Promise<RunningSignerAgent> {
   const port = Number(options.port);
-  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new GatewayError('BAD_REQUEST', { reason: 'port', port: options.port });
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new GatewayError('BAD_REQUEST', { reason: 'port', port: options.port });
   let origin: string;
   try {
     origin = new URL(options.origin).origin;
@@ -60,15 +67,23 @@ export async function runSignerAgent(options: SignerAgentCommandOptions): Promis
     ...(options.slot !== undefined ? { slot: BigInt(options.slot) } : {}), ...(options.tokenLabel !== undefined ? { tokenLabel: options.tokenLabel } : {}),
   });
   const pairingSecret = newPairingSecret();
-  const app = buildSignerAgent({ token, consoleOrigin: origin, pairingSecret, prompter: terminalPrompter, clock: systemClock });
-  await app.listen({ host: '127.0.0.1', port });
+  const app = buildSignerAgent({ token, consoleOrigin: origin, pairingSecret, prompter, clock: systemClock });
+  try {
+    // Loopback only: the agent is for the browser on this computer, never reachable from the network.
+    await app.listen({ host: '127.0.0.1', port });
+  } catch (err) {
+    token.close();
+    throw err;
+  }
+  const address = app.server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}`;
   const certificates = token.listCertificates();
   process.stderr.write([
-    `Công cụ ký số đang chạy tại http://127.0.0.1:${port} cho trang quản trị ${origin}`,
+    `Công cụ ký số đang chạy tại ${url} cho trang quản trị ${origin}`,
     `Thiết bị: ${token.label} (${certificates.length} chứng thư số)`,
     `Mã ghép nối (nhập vào trang quản trị): ${pairingSecret}`, '',
   ].join('\n'));
-  const stop = () => { void app.close().finally(() => { token.close(); process.exit(0); }); };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= app.close().finally(() => token.close()));
+  return { url, pairingSecret, close };
 }

@@ -2,6 +2,7 @@
 // through the agent verifies in the gateway and in `openssl cms -verify`; everything the agent must
 // refuse is refused with a stable code and nothing signed.
 import { randomUUID } from 'node:crypto';
+import { isGatewayError } from '../../../src/errors.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../../src/clock.ts';
 import { buildApprovalManifest, parseApprovalManifest, sha256Hex, type ManifestInput } from '../../../src/domain/approval-manifest.ts';
@@ -10,7 +11,7 @@ import { parseCertificates, type Certificate } from '../../../src/pki/certificat
 import { openPkcs11Token, type Pkcs11Token } from '../../../src/pki/pkcs11.ts';
 import { verifyDetached } from '../../../src/pki/verify-cms.ts';
 import { buildSignerAgent, type SignerPrompter, type SigningSummary } from '../../../src/signer-agent/agent.ts';
-import { summaryText } from '../../../src/commands/signer-agent.ts';
+import { runSignerAgent, summaryText } from '../../../src/commands/signer-agent.ts';
 import { getTestPki, type TestPki } from '../../support/pki.ts';
 import { createTestToken, removeTestToken, signerProfile, SOFTHSM_MODULE, TOKEN_PIN } from '../../support/softhsm.ts';
 import { opensslVerifyDetached } from '../../support/openssl.ts';
@@ -212,5 +213,32 @@ describe('parseApprovalManifest', () => {
     expect(parseApprovalManifest(Buffer.from(text.replace('</DanhSach>', '<!-- x --></DanhSach>')))).toBeUndefined();
     expect(parseApprovalManifest(Buffer.from(`${text} `))).toBeUndefined();
     expect(parseApprovalManifest(Buffer.from([0xff, 0xfe]))).toBeUndefined();
+  });
+});
+
+describe('csdl-gateway signer-agent', () => {
+  it('listens on 127.0.0.1 with a fresh pairing code, and answers the console through a real socket', async () => {
+    const running = await runSignerAgent({ module: SOFTHSM_MODULE, tokenLabel: 'usb-head', origin: `${ORIGIN}/console/ky-so`, port: '0' }, signerAt({}).prompter);
+    try {
+      expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:[0-9]+$/);
+      expect(running.pairingSecret).toMatch(/^[0-9]{4}-[0-9]{4}-[0-9]{4}$/);
+      const listed = await fetch(`${running.url}/v1/certificates`, { headers: { origin: ORIGIN, 'x-pairing-secret': running.pairingSecret } });
+      expect(listed.status).toBe(200);
+      expect(listed.headers.get('access-control-allow-origin')).toBe(ORIGIN);
+      expect(((await listed.json()) as { certificates: unknown[] }).certificates).toHaveLength(3);
+      const foreign = await fetch(`${running.url}/v1/certificates`, { headers: { origin: 'https://evil.example', 'x-pairing-secret': running.pairingSecret } });
+      expect(foreign.status).toBe(403);
+    } finally {
+      await running.close();
+    }
+  });
+
+  it.each([
+    ['an origin that is not a URL', { origin: 'console' }],
+    ['a port out of range', { port: '70000' }],
+    ['a slot that is not a number', { slot: 'one', tokenLabel: undefined }],
+  ])('refuses %s (BAD_REQUEST) before opening anything', async (_name, extra) => {
+    const started = runSignerAgent({ module: SOFTHSM_MODULE, tokenLabel: 'usb-head', origin: ORIGIN, port: '0', ...extra } as never, signerAt({}).prompter);
+    await expect(started).rejects.toSatisfy((err: unknown) => isGatewayError(err, 'BAD_REQUEST'));
   });
 });
