@@ -6,6 +6,8 @@ import { GatewayError } from '../errors.ts';
 import { parseCertificates, type Certificate } from '../pki/certificates.ts';
 import { parseCrls, type Crl } from '../pki/crl.ts';
 import { loadSigningIdentity, type SigningIdentity } from '../pki/signing-identity.ts';
+import { isDeviceKey } from '../pki/keys.ts';
+import type { PersistentDeviceKey } from '../pki/pkcs11.ts';
 import type { VerifyOptions } from '../pki/verify-cms.ts';
 
 export interface SigningSetup {
@@ -89,4 +91,10 @@ export function approvalVerifyOptions(setup: SigningSetup): VerifyOptions {
     requireRevocation: setup.crls.length > 0 || setup.ocspUrl !== undefined,
     requireTimestamp: setup.tsaUrl !== undefined,
   };
+}
+
+/** Logs the organisation key out of its HSM, if it lives on one (at shutdown). */
+export function closeSigningSetup(setup: Pick<SigningSetup, 'orgSigner'>): void {
+  const key = setup.orgSigner?.key;
+  if (key && isDeviceKey(key) && 'close' in key && typeof key.close === 'function') (key as PersistentDeviceKey).close();
 }

@@ -5,14 +5,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSigningSetup, type SigningSetup } from '../../../src/approval/signing-setup.ts';
+import { closeSigningSetup, loadSigningSetup, type SigningSetup } from '../../../src/approval/signing-setup.ts';
 import { loadConfig, type Config } from '../../../src/config.ts';
 import { isGatewayError } from '../../../src/errors.ts';
 import { referenceBatchXml } from '../../../src/bench/reference-xml.ts';
 import { subjectOf } from '../../../src/pki/certificates.ts';
 import { runSign } from '../../../src/pki/cli-commands.ts';
 import { isDeviceKey } from '../../../src/pki/keys.ts';
-import { openPkcs11Token, type PersistentDeviceKey } from '../../../src/pki/pkcs11.ts';
+import { openPkcs11Token } from '../../../src/pki/pkcs11.ts';
 import { signDetached } from '../../../src/pki/sign-cms.ts';
 import { provisionSoftHsmOrgKey, type ProvisionedHsm } from '../../../src/pki/softhsm-provision.ts';
 import { verifyDetached } from '../../../src/pki/verify-cms.ts';
@@ -53,7 +53,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'batch.xml'), batch);
 });
 afterAll(() => {
-  for (const s of opened) if (s.orgSigner && isDeviceKey(s.orgSigner.key)) (s.orgSigner.key as PersistentDeviceKey).close();
+  for (const s of opened) closeSigningSetup(s);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -79,6 +79,16 @@ describe('the organisation key provisioned in the HSM', () => {
     const verified = await verifyDetached(batch, cms, { trustAnchors: setup.trustAnchors, crls: setup.crls, requireRevocation: true, now });
     expect(verified.algorithm).toMatchObject({ scheme: 'RSASSA-PSS', saltLength: 32 });
     expect((await opensslVerifyDetached(pki, batch, cms)).output).toContain('Verification successful');
+  });
+});
+
+describe('shutdown', () => {
+  it('closeSigningSetup logs the key out and releases the token: nothing signs with it afterwards', async () => {
+    const setup = await loadSigningSetup(hsmConfig());
+    closeSigningSetup(setup);
+    closeSigningSetup(setup); // twice is harmless
+    expect(await signDetached(batch, setup.orgSigner!, { signingTime: now }).then(() => 'signed', (err: unknown) => (isGatewayError(err) ? err.code : 'other')))
+      .toBe('PKCS11_TOKEN_UNAVAILABLE');
   });
 });
 
