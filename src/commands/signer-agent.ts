@@ -42,7 +42,11 @@ export const terminalPrompter: SignerPrompter = {
     process.stderr.write(summaryText(summary));
     return askYesNo('Ký văn bản này? (c/k): ');
   },
-  askPin: () => askHidden('Mã PIN của thiết bị ký số (để trống để hủy): '),
+  askPin: (summary) => {
+    if (summary.pin.finalTry) process.stderr.write('CẢNH BÁO: chỉ còn một lần nhập PIN; nhập sai lần nữa token sẽ bị khóa.\n');
+    else if (summary.pin.countLow) process.stderr.write('Lưu ý: đã có lần nhập sai PIN; nhập sai nhiều lần token sẽ bị khóa.\n');
+    return askHidden('Mã PIN của thiết bị ký số (để trống để hủy): ');
+  },
 };
 
 export interface RunningSignerAgent {

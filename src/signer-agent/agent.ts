@@ -32,6 +32,8 @@ export interface SigningSummary {
   readonly manifestSha256: string;
   readonly signer: string;
   readonly scheme: SignatureScheme;
+  /** What the token says of its PIN: wrong PINs already typed (countLow), one try left (finalTry). */
+  readonly pin: { readonly countLow: boolean; readonly finalTry: boolean };
 }
 
 /** The agent's terminal (or a PIN pad): tests inject their own. */
@@ -130,16 +132,19 @@ export function buildSignerAgent(options: SignerAgentOptions): FastifyInstance {
     if (busy) throw new GatewayError('SIGNER_AGENT_BUSY');
     busy = true;
     try {
+      // A locked token is not asked for a PIN: only the issuer can unlock it.
+      const pin = options.token.pinStatus();
+      if (pin.locked) throw new GatewayError('PKCS11_PIN_LOCKED', { device: options.token.device });
       const summary: SigningSummary = {
         sessionId: body.sessionId, level: checked.manifest.level, agencyCode: checked.manifest.agencyCode, period: checked.manifest.period,
         count: checked.manifest.items.length, manifestSha256: checked.manifest.sha256, signer: subjectOf(checked.own.certificate),
-        scheme: checked.algorithm.scheme,
+        scheme: checked.algorithm.scheme, pin: { countLow: pin.countLow, finalTry: pin.finalTry },
       };
       if (!(await options.prompter.confirm(summary))) throw new GatewayError('SIGNING_DECLINED', { sessionId: body.sessionId });
-      const pin = await options.prompter.askPin(summary);
-      if (pin === '') throw new GatewayError('SIGNING_DECLINED', { sessionId: body.sessionId, reason: 'pin-cancelled' });
+      const typed = await options.prompter.askPin(summary);
+      if (typed === '') throw new GatewayError('SIGNING_DECLINED', { sessionId: body.sessionId, reason: 'pin-cancelled' });
       const selector = checked.own.id !== '' ? { keyId: checked.own.id } : { keyLabel: checked.own.label };
-      const signature = await options.token.withSession(pin, async (session) =>
+      const signature = await options.token.withSession(typed, async (session) =>
         signWithKey(session.signingKey(selector), checked.algorithm, checked.signedAttrs));
       signed.add(body.sessionId);
       signed.add(checked.attributesSha256);

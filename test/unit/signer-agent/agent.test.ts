@@ -134,12 +134,19 @@ describe('refusals: a stable code, the signer not asked or nothing signed', () =
     expect((await refused(good(), { pin: '' })).code).toBe('SIGNING_DECLINED');
   });
 
-  it('a wrong PIN: PKCS11_PIN_INCORRECT; the same session can then be signed with the right PIN', async () => {
+  it('a wrong PIN: PKCS11_PIN_INCORRECT; the signer is then warned, and the same session signs with the right PIN', async () => {
     const body = good();
     const signer = signerAt({});
     const app = agent(signer.prompter);
     expect((await refused(body, { pin: '999999' })).code).toBe('PKCS11_PIN_INCORRECT');
     expect((await app.inject({ method: 'POST', url: '/v1/sign', headers: headers(), payload: body })).statusCode).toBe(200);
+    // The token counted the wrong PIN (CKF_USER_PIN_COUNT_LOW): the summary carries it to the terminal's warning.
+    expect(signer.shown[0]!.pin.countLow).toBe(true);
+  });
+
+  it('a locked token: PKCS11_PIN_LOCKED before the signer is asked anything (SoftHSM2 never locks: its status is forced here)', async () => {
+    const locked = Object.create(token, { pinStatus: { value: () => ({ countLow: true, finalTry: false, locked: true }) } }) as Pkcs11Token;
+    expect(await refused(good(), {}, headers(), locked)).toMatchObject({ code: 'PKCS11_PIN_LOCKED', asked: 0, status: 423 });
   });
 
   it('a replayed signing request: one signature per session', async () => {
