@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestApp, type TestApp } from '../../support/app.ts';
 import { getTestPki, type TestPki } from '../../support/pki.ts';
-import { createTestToken, signerProfile, SOFTHSM_MODULE, TOKEN_PIN } from '../../support/softhsm.ts';
+import { createTestToken, removeTestToken, signerProfile, SOFTHSM_MODULE, TOKEN_PIN } from '../../support/softhsm.ts';
 import { opensslVerifyDetached } from '../../support/openssl.ts';
 import { seedProvince } from '../../../src/commands/seed.ts';
 import { fixedClock } from '../../../src/clock.ts';
@@ -15,6 +15,7 @@ import { isDeviceKey } from '../../../src/pki/keys.ts';
 import { openPkcs11Token, type PersistentDeviceKey, type Pkcs11Token } from '../../../src/pki/pkcs11.ts';
 import { loadSigningIdentity, type SigningIdentity } from '../../../src/pki/signing-identity.ts';
 import { verifyDetached } from '../../../src/pki/verify-cms.ts';
+import type { SigningSetup } from '../../../src/approval/signing-setup.ts';
 import { buildSignerAgent, type SignerPrompter } from '../../../src/signer-agent/agent.ts';
 
 const ORIGIN = 'http://127.0.0.1:3000';
@@ -27,6 +28,7 @@ let t: TestApp;
 let pki: TestPki;
 let usb: Pkcs11Token;
 let hsmSigner: SigningIdentity;
+let signing: SigningSetup;
 let head: string;
 let officer: string;
 let operator: string;
@@ -46,11 +48,9 @@ beforeAll(async () => {
   await createTestToken(pki, 'hsm-so-noi-vu', [{ spec: 'RSA-2048', label: 'org-signer', id: '01', profile: signerProfile('Sở Nội vụ tỉnh Demo (HSM)', realNow) }]);
   hsmSigner = await loadSigningIdentity({ pkcs11: { modulePath: SOFTHSM_MODULE, tokenLabel: 'hsm-so-noi-vu', keyLabel: 'org-signer', pin: TOKEN_PIN } });
   usb = openPkcs11Token({ modulePath: SOFTHSM_MODULE, tokenLabel: 'usb-giam-doc' });
-  t = await createTestApp({}, {
-    now: () => inWindow,
-    signing: { trustAnchors: pki.trustAnchors, intermediates: [pki.certificate('intermediate-ca')], crls: pki.crls,
-      orgSigner: { ...hsmSigner, chain: [pki.certificate('intermediate-ca')] }, sessionMinutes: 30 },
-  });
+  signing = { trustAnchors: pki.trustAnchors, intermediates: [pki.certificate('intermediate-ca')], crls: pki.crls,
+    orgSigner: { ...hsmSigner, chain: [pki.certificate('intermediate-ca')] }, sessionMinutes: 30 };
+  t = await createTestApp({}, { now: () => inWindow, signing });
   await seedProvince(t.database.db, 'H55', { count: 300, seed: 15 });
   head = await t.token('AGENCY_HEAD', 'H55.06', { subject: 'giam-doc-so-y-te' });
   officer = await t.token('UNIT_OFFICER', 'H55.06', { subject: 'can-bo-to-chuc' });
@@ -128,13 +128,31 @@ describe('agency head with a USB token through the signer agent', () => {
 });
 
 describe('Sở Nội vụ with the organisation key in the HSM', () => {
-  it('approves the month and signs its batches on the HSM: both verify in openssl cms -verify', async () => {
+  it('approves the month and signs its batches on the HSM (nothing stored while the HSM is away): both verify in openssl cms -verify', async () => {
     const province = await post('/api/v1/approvals/province', operator, { period });
     expect(province.statusCode).toBe(201);
     const approval = await t.database.db.prisma.approval.findUniqueOrThrow({ where: { id: province.json().approvalId } });
     expect(approval.signerSubject).toContain('Sở Nội vụ tỉnh Demo (HSM)');
     expect((await opensslVerifyDetached(pki, approval.manifest, approval.cms)).output).toContain('Verification successful');
 
+    // The HSM goes away during the month-end build: a clear code, no batch stored, nothing marked as batched.
+    await createTestToken(pki, 'hsm-unplugged', [{ spec: 'RSA-2048', label: 'org-signer', id: '01', profile: signerProfile('Sở Nội vụ tỉnh Demo (HSM 2)', realNow) }]);
+    const unplugged = await loadSigningIdentity({ pkcs11: { modulePath: SOFTHSM_MODULE, tokenLabel: 'hsm-unplugged', keyLabel: 'org-signer', pin: TOKEN_PIN } });
+    const good = signing.orgSigner;
+    signing.orgSigner = unplugged;
+    try {
+      removeTestToken('hsm-unplugged');
+      const failed = await post('/api/v1/batches/build', operator, { period });
+      expect(failed.statusCode).toBe(503);
+      expect(failed.json().code).toBe('PKCS11_TOKEN_UNAVAILABLE');
+      expect(await t.database.db.prisma.batch.count()).toBe(0);
+      expect(await t.database.db.prisma.profileChange.count({ where: { state: 'PROVINCE_APPROVED', batchId: null } })).toBeGreaterThan(0);
+    } finally {
+      signing.orgSigner = good;
+      (unplugged.key as PersistentDeviceKey).close();
+    }
+
+    // Later (the HSM back), the same build signs everything.
     const built = await post('/api/v1/batches/build', operator, { period });
     expect(built.statusCode).toBe(201);
     expect(built.json().batches.length).toBeGreaterThan(0);
