@@ -55,6 +55,20 @@ export async function main(argv: string[]): Promise<void> {
       await seedDemoProvince(loadConfig(), { count, seed: Number(opts.seed) || 1 });
     });
 
+  program.command('signer-agent').description('signing agent for the signer’s computer: the console signs with the USB token through it (127.0.0.1 only)')
+    .requiredOption('--module <lib>', 'PKCS#11 library of the USB token (e.g. /usr/lib/softhsm/libsofthsm2.so)')
+    .option('--slot <id>', 'slot id of the token')
+    .option('--token-label <label>', 'label of the token (instead of --slot)')
+    .requiredOption('--origin <url>', 'origin of the console allowed to call the agent (e.g. https://csdl.sonoivu.example.gov.vn)')
+    .option('--port <n>', 'local port', '8730')
+    .action(async (opts: { module: string; slot?: string; tokenLabel?: string; origin: string; port: string }) => {
+      const { runSignerAgent } = await import('./commands/signer-agent.ts');
+      const agent = await runSignerAgent(opts);
+      const stop = () => { void agent.close().finally(() => process.exit(0)); };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+
   program.command('token').description('issue a development JWT signed by the demo key in certs.example/jwt')
     .addOption(new Option('--role <role>').choices([...roles]).makeOptionMandatory())
     .requiredOption('--agency <code>', 'agency code of the user (their scope)')
@@ -108,10 +122,17 @@ export async function main(argv: string[]): Promise<void> {
     .option('--key <file>', 'PEM private key (instead of --p12)')
     .option('--cert <file>', 'PEM certificate, optionally followed by its chain')
     .option('--chain <file>', 'PEM intermediates to embed')
+    .option('--pkcs11-module <lib>', 'PKCS#11 library of a USB token or HSM (instead of --p12/--key); PIN from PKCS11_PIN or asked here')
+    .option('--token-label <label>', 'token label (with --pkcs11-module)')
+    .option('--slot <id>', 'slot id (with --pkcs11-module, instead of --token-label)')
+    .option('--key-label <label>', 'CKA_LABEL of the key on the token; its certificate is the one stored beside it')
+    .option('--key-id <hex>', 'CKA_ID of the key on the token (instead of or with --key-label)')
     .option('--tsa <url>', 'RFC 3161 time-stamping authority (CAdES-T)')
-    .action(async (opts: { in: string; out: string; p12?: string; p12PasswordEnv: string; key?: string; cert?: string; chain?: string; tsa?: string }) => {
+    .action(async (opts: { in: string; out: string; p12?: string; p12PasswordEnv: string; key?: string; cert?: string; chain?: string; tsa?: string;
+      pkcs11Module?: string; tokenLabel?: string; slot?: string; keyLabel?: string; keyId?: string }) => {
       const { runSign } = await import('./pki/cli-commands.ts');
-      const r = await runSign(opts);
+      const { askHidden } = await import('./commands/terminal-prompt.ts');
+      const r = await runSign({ ...opts, askPin: () => askHidden('Mã PIN của thiết bị ký số: ') });
       if (r.stdout) process.stdout.write(r.stdout);
       if (r.stderr) process.stderr.write(r.stderr);
       process.exitCode = r.exitCode;
@@ -145,9 +166,10 @@ export async function main(argv: string[]): Promise<void> {
     .option('--serve', 'keep the API and simulator running afterwards')
     .option('--national-base-url <url>', 'rehearse against this national side instead of the simulator (credentials, TLS, NATIONAL_TRUST_ANCHORS from the environment)')
     .option('--national-token-url <url>', 'its token endpoint (default NATIONAL_TOKEN_URL, else <base>/token)')
-    .action(async (opts: { count: string; changes: string; serve?: boolean; nationalBaseUrl?: string; nationalTokenUrl?: string }) => {
+    .option('--hsm', 'the organisation key in an HSM: a SoftHSM2 token made for the run, signing through PKCS#11')
+    .action(async (opts: { count: string; changes: string; serve?: boolean; hsm?: boolean; nationalBaseUrl?: string; nationalTokenUrl?: string }) => {
       const { runDemo } = await import('./commands/demo.ts');
-      await runDemo({ count: Number(opts.count) || 2000, changes: Number(opts.changes) || 40, serve: opts.serve ?? false,
+      await runDemo({ count: Number(opts.count) || 2000, changes: Number(opts.changes) || 40, serve: opts.serve ?? false, hsm: opts.hsm ?? false,
         ...(opts.nationalBaseUrl ? { nationalBaseUrl: opts.nationalBaseUrl } : {}), ...(opts.nationalTokenUrl ? { nationalTokenUrl: opts.nationalTokenUrl } : {}) });
     });
 
@@ -157,7 +179,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--rate <n>', 'API reads per second', '500')
     .option('--seconds <n>', 'duration of the API read load', '10')
     .option('--profile', 'run the worker under node --cpu-prof and print its top frames')
-    .option('--skip <stages>', 'comma-separated: reference, month-end, api')
+    .option('--skip <stages>', 'comma-separated: reference, month-end, api, hsm')
     .option('--keep', 'keep the benchmark database afterwards')
     .action(async (opts: { count: string; monthEnd: string; rate: string; seconds: string; profile?: boolean; skip?: string; keep?: boolean }) => {
       const { runBench } = await import('./commands/bench.ts');

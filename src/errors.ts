@@ -74,6 +74,23 @@ const catalog = {
   TSA_UNAVAILABLE: { status: 503, message: 'Không kết nối được máy chủ cấp dấu thời gian.' },
   KEY_LOAD_FAILED: { status: 500, message: 'Không đọc được khóa ký hoặc chứng thư số.' },
 
+  // ── signing devices: USB tokens and HSMs through PKCS#11 ────────────────
+  PKCS11_MODULE_LOAD_FAILED: { status: 500, message: 'Không nạp được thư viện PKCS#11 của thiết bị ký số.' },
+  PKCS11_TOKEN_NOT_FOUND: { status: 503, message: 'Không tìm thấy thiết bị ký số (USB token/HSM); hãy cắm thiết bị và kiểm tra nhãn hoặc khe.' },
+  PKCS11_TOKEN_UNAVAILABLE: { status: 503, message: 'Thiết bị ký số đã bị rút ra hoặc không phản hồi; chưa ký gì, hãy thử lại sau.' },
+  PKCS11_PIN_INCORRECT: { status: 422, message: 'Mã PIN của thiết bị ký số không đúng.' },
+  PKCS11_PIN_LOCKED: { status: 423, message: 'Mã PIN của thiết bị ký số đã bị khóa; liên hệ đơn vị cấp chứng thư để mở khóa.' },
+  PKCS11_PIN_REQUIRED: { status: 422, message: 'Chưa nhập mã PIN của thiết bị ký số.' },
+  PKCS11_KEY_NOT_FOUND: { status: 422, message: 'Không tìm thấy khóa ký hoặc chứng thư số trên thiết bị.' },
+  PKCS11_MECHANISM_UNSUPPORTED: { status: 422, message: 'Thiết bị ký số không hỗ trợ thuật toán ký yêu cầu.' },
+  PKCS11_ERROR: { status: 502, message: 'Thiết bị ký số báo lỗi; chưa ký gì.' },
+  SIGNING_DECLINED: { status: 422, message: 'Người ký đã từ chối ký.' },
+  SIGNER_AGENT_ORIGIN_REFUSED: { status: 403, message: 'Yêu cầu không đến từ trang quản trị đã cấu hình cho công cụ ký số.' },
+  SIGNER_AGENT_NOT_PAIRED: { status: 401, message: 'Mã ghép nối với công cụ ký số không đúng; nhập mã hiển thị trên màn hình của công cụ ký số.' },
+  SIGNER_AGENT_REPLAYED: { status: 409, message: 'Yêu cầu ký này đã được xử lý; mỗi lần xác nhận chỉ ký một lần.' },
+  SIGNER_AGENT_NOT_A_SESSION: { status: 422, message: 'Yêu cầu ký không phải một phiên ký số hợp lệ của cổng dữ liệu.' },
+  SIGNER_AGENT_BUSY: { status: 409, message: 'Công cụ ký số đang chờ người ký xác nhận một yêu cầu khác.' },
+
   // ── national exchange (NATIONAL_API.md §4–§7) ───────────────────────────
   BAD_PAYLOAD: { status: 400, message: 'Tài liệu XML không hợp lệ.' },
   TOKEN_EXPIRED: { status: 401, message: 'Mã truy cập đã hết hạn.' },

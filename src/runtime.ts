@@ -7,7 +7,7 @@ import { openDb, pingDb, type Db } from './store/db.ts';
 import { createTokenVerifier } from './auth/token-verifier.ts';
 import { devJwtPublicKeyFile } from './auth/dev-token.ts';
 import { buildApp } from './http/app.ts';
-import { loadSigningSetup } from './approval/signing-setup.ts';
+import { closeSigningSetup, loadSigningSetup } from './approval/signing-setup.ts';
 import { loadNationalTrust } from './transfer/national-trust.ts';
 import { readFileSync } from 'node:fs';
 import { createNationalClient, type NationalClient } from './exchange/national-client.ts';
@@ -63,12 +63,16 @@ export async function buildGatewayApp(rt: Runtime) {
   });
   if (!config.authPublicKeyFile && !config.authJwksUrl) rt.logger.warn('AUTH_JWT_PUBLIC_KEY_FILE is not set: accepting demo tokens signed by certs.example/jwt');
   const queues = openOpsQueues(config.redisUrl, config.queuePrefix);
+  const signing = await loadSigningSetup(config);
   const app = await buildApp({
-    config, db: rt.db, verifyToken, logger: rt.logger, signing: await loadSigningSetup(config), national: rt.national(), nationalTrust: loadNationalTrust(config),
+    config, db: rt.db, verifyToken, logger: rt.logger, signing, national: rt.national(), nationalTrust: loadNationalTrust(config),
     probes: [{ name: 'database', check: () => pingDb(rt.db) }, { name: 'redis', check: () => pingRedis(rt.redis) }],
     metrics: rt.metrics, queues,
   });
-  app.addHook('onClose', () => queues.close());
+  app.addHook('onClose', async () => {
+    await queues.close();
+    closeSigningSetup(signing);
+  });
   return app;
 }
 

@@ -7,6 +7,8 @@ import { parseCertificates, type Certificate } from '../pki/certificates.ts';
 import { parseCrls, type Crl } from '../pki/crl.ts';
 import { loadSigningIdentity, type SigningIdentity } from '../pki/signing-identity.ts';
 import { assertTrustAnchors } from '../pki/trust-anchors.ts';
+import { isDeviceKey } from '../pki/keys.ts';
+import type { PersistentDeviceKey } from '../pki/pkcs11.ts';
 import type { VerifyOptions } from '../pki/verify-cms.ts';
 
 export interface SigningSetup {
@@ -30,9 +32,38 @@ function readAll<T>(files: string[], parse: (bytes: Uint8Array) => T[], variable
   });
 }
 
+/** The organisation key on an HSM, from SIGNER_PKCS11_*; the PIN from the environment or a file. */
+export async function loadHsmSigner(config: Config): Promise<SigningIdentity> {
+  const variable = 'SIGNER_PKCS11_MODULE';
+  if (config.signerP12File || config.signerKeyFile) throw new GatewayError('CONFIG_INVALID', { variable, reason: 'one organisation key: SIGNER_PKCS11_MODULE or SIGNER_P12_FILE or SIGNER_KEY_FILE' });
+  if (!config.signerPkcs11KeyLabel && !config.signerPkcs11KeyId) throw new GatewayError('CONFIG_INVALID', { variable: 'SIGNER_PKCS11_KEY_LABEL', reason: 'required with SIGNER_PKCS11_MODULE' });
+  if (!config.signerPkcs11Slot && !config.signerPkcs11TokenLabel) throw new GatewayError('CONFIG_INVALID', { variable: 'SIGNER_PKCS11_TOKEN_LABEL', reason: 'SIGNER_PKCS11_SLOT or SIGNER_PKCS11_TOKEN_LABEL is required' });
+  if (config.signerPkcs11Slot && !/^[0-9]+$/.test(config.signerPkcs11Slot)) throw new GatewayError('CONFIG_INVALID', { variable: 'SIGNER_PKCS11_SLOT', reason: 'expected a slot number' });
+  let pin = config.signerPkcs11Pin;
+  if (!pin && config.signerPkcs11PinFile) {
+    try {
+      pin = readFileSync(config.signerPkcs11PinFile, 'utf8').split(/\r?\n/)[0] ?? '';
+    } catch (err) {
+      throw new GatewayError('CONFIG_INVALID', { variable: 'SIGNER_PKCS11_PIN_FILE', reason: (err as Error).message });
+    }
+  }
+  if (!pin) throw new GatewayError('CONFIG_INVALID', { variable: 'SIGNER_PKCS11_PIN', reason: 'SIGNER_PKCS11_PIN or SIGNER_PKCS11_PIN_FILE is required' });
+  return loadSigningIdentity({
+    pkcs11: {
+      modulePath: config.signerPkcs11Module, pin,
+      ...(config.signerPkcs11Slot ? { slot: BigInt(config.signerPkcs11Slot) } : { tokenLabel: config.signerPkcs11TokenLabel }),
+      ...(config.signerPkcs11KeyLabel ? { keyLabel: config.signerPkcs11KeyLabel } : {}),
+      ...(config.signerPkcs11KeyId ? { keyId: config.signerPkcs11KeyId } : {}),
+    },
+    ...(config.signerPkcs11ChainFile ? { chainPem: readFileSync(config.signerPkcs11ChainFile) } : {}),
+  });
+}
+
 export async function loadSigningSetup(config: Config): Promise<SigningSetup> {
   let orgSigner: SigningIdentity | undefined;
-  if (config.signerP12File) {
+  if (config.signerPkcs11Module) {
+    orgSigner = await loadHsmSigner(config);
+  } else if (config.signerP12File) {
     if (!config.signerP12Password) throw new GatewayError('CONFIG_INVALID', { variable: 'SIGNER_P12_PASSWORD', reason: 'required with SIGNER_P12_FILE' });
     orgSigner = await loadSigningIdentity({ pkcs12: readFileSync(config.signerP12File), password: config.signerP12Password });
   } else if (config.signerKeyFile || config.signerCertFile) {
@@ -63,4 +94,10 @@ export function approvalVerifyOptions(setup: SigningSetup): VerifyOptions {
     requireRevocation: setup.crls.length > 0 || setup.ocspUrl !== undefined,
     requireTimestamp: setup.tsaUrl !== undefined,
   };
+}
+
+/** Logs the organisation key out of its HSM, if it lives on one (at shutdown). */
+export function closeSigningSetup(setup: Pick<SigningSetup, 'orgSigner'>): void {
+  const key = setup.orgSigner?.key;
+  if (key && isDeviceKey(key) && 'close' in key && typeof key.close === 'function') (key as PersistentDeviceKey).close();
 }

@@ -15,7 +15,7 @@
 // Before 1, the generation rate of demo profiles (the seed's CPU-bound part) is measured in this process.
 // Each process's CPU time and peak resident memory are read from /proc. `--profile` runs the worker with
 // node --cpu-prof and prints its top frames. Results are printed and written as JSON.
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -42,7 +42,7 @@ export interface BenchOptions {
   apiSeconds: number;
   profile: boolean;
   keep: boolean;
-  skip: Set<'reference' | 'month-end' | 'api'>;
+  skip: Set<'reference' | 'month-end' | 'api' | 'hsm'>;
   print?: (line: string) => void;
 }
 
@@ -196,6 +196,20 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
     say(`${name}: ${fmt(stages[name]!)} s`);
     return result;
   };
+
+  // ── 0. the organisation key in an HSM: the month's batches signed through PKCS#11 vs the file key ──
+  if (!o.skip.has('hsm') && o.monthEnd > 0) {
+    const { benchHsmSigning } = await import('../bench/hsm-signing.ts');
+    const hsmDir = join(workDir, `softhsm-${runId}`);
+    try {
+      const h = await stage('hsm signing', () => benchHsmSigning({ records: o.monthEnd, batchSize: base.batchMaxRecords, pkiDir, p12Password: manifest.p12Password,
+        workDir: hsmDir, now: systemClock.now(), senderCode: base.senderCode }));
+      say(`   ${h.records} records in ${h.batches} batches (${fmt(h.payloadMiB)} MiB), ${h.key}: file key ${fmt(h.fileSeconds, 2)} s (${fmt(h.perBatchMs.file)} ms/batch), HSM (SoftHSM2, PKCS#11) ${fmt(h.hsmSeconds, 2)} s (${fmt(h.perBatchMs.hsm)} ms/batch): HSM/file ×${fmt(h.ratio, 2)}`);
+      report.hsmSigning = h;
+    } finally {
+      rmSync(hsmDir, { recursive: true, force: true });
+    }
+  }
 
   await recreateDatabase(databaseUrl, 'bench');
   await migrate(databaseUrl);

@@ -26,11 +26,16 @@ import type { FaultPlan } from '../simulator/index.ts';
 import { createRng, generateProfile } from '../seed/demo-profiles.ts';
 import { localDate } from '../domain/working-days.ts';
 import { systemClock } from '../clock.ts';
+import { provisionSoftHsmOrgKey } from '../pki/softhsm-provision.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 export interface DemoOptions {
   count: number;
   changes: number;
   serve: boolean;
+  /** The organisation key in an HSM (a SoftHSM2 token made for the run) instead of the PKCS#12 file. */
+  hsm?: boolean;
   /** Database for the demo (recreated!); default csdl_gateway_demo on the DATABASE_URL server. */
   databaseUrl?: string;
   queuePrefix?: string;
@@ -85,11 +90,20 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   await seedDb.close();
   say(`database ${new URL(databaseUrl).pathname.slice(1)} recreated and migrated; seeded ${seeded.agencies} agencies and ${seeded.persons} persons of ${base.provinceCode}`);
 
+  // --hsm: the Sở Nội vụ key generated inside a SoftHSM2 token (never extractable); the API and the
+  // worker then sign approvals and batches through PKCS#11, configured as a deployment would be.
+  const hsmDir = options.hsm ? mkdtempSync(join(tmpdir(), 'csdl-demo-hsm-')) : undefined;
+  const hsm = hsmDir ? await provisionSoftHsmOrgKey({ dir: hsmDir, pkiDir, now: systemClock.now() }) : undefined;
+  if (hsm) say(`organisation key: RSA-3072 generated inside SoftHSM2 token "${hsm.tokenLabel}" (SOFTHSM2_CONF=${hsm.conf}), signing through PKCS#11`);
+  const orgKey = hsm
+    ? { signerPkcs11Module: hsm.modulePath, signerPkcs11TokenLabel: hsm.tokenLabel, signerPkcs11KeyLabel: hsm.keyLabel, signerPkcs11PinFile: hsm.pinFile,
+      signerP12File: '', signerP12Password: '', signerKeyFile: '', signerCertFile: '' }
+    : { signerP12File: pki('org-signer.p12'), signerP12Password: manifest.p12Password };
   const config = loadConfig({}, {
     ...base, databaseUrl, logLevel: process.env.LOG_LEVEL ?? 'error', port: 0,
     queuePrefix: options.queuePrefix ?? `demo-${randomBytes(3).toString('hex')}`,
     trustAnchorFiles: [pki('trust-anchors.pem')], intermediateFiles: [pki('intermediates.pem')], crlFiles: [pki('crls.pem')],
-    signerP12File: pki('org-signer.p12'), signerP12Password: manifest.p12Password,
+    ...orgKey,
     nationalTrustAnchorFiles: [pki('national-trust-anchors.pem')],
     simSignerKeyFile: pki('national-signer.key.pem'), simSignerCertFile: pki('national-signer.pem'), simDatabaseUrl: databaseUrl,
     retryBaseMs: 200, retryMaxMs: 2_000, relayIntervalMs: 250, batchMaxRecords: 5,
@@ -114,6 +128,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     await app.close();
     await rt.close();
     await sim?.close();
+    if (hsmDir) rmSync(hsmDir, { recursive: true, force: true });
   };
   try {
     const summary = await runMonth({

@@ -13,7 +13,7 @@ import { listenOutbox } from '../store/outbox.ts';
 import { pushBatchOnce } from '../sync/push-batch.ts';
 import type { NationalClient } from '../exchange/national-client.ts';
 import { createScheduleQueue, registerSchedules, startScheduleWorker } from '../jobs/scheduler.ts';
-import { loadSigningSetup } from '../approval/signing-setup.ts';
+import { closeSigningSetup, loadSigningSetup } from '../approval/signing-setup.ts';
 import { scheduleDeps } from '../sync/schedule-deps.ts';
 import { TRANSFER_ACK_TOPIC, TRANSFER_PULL_TOPIC } from '../store/transfers.ts';
 import { transferHandlers, transferJobDeps } from '../transfer/transfer-jobs.ts';
@@ -48,9 +48,10 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
   const listener = await listenOutbox(config.databaseUrl, () => relay.wake(),
     (err) => rt.logger.warn({ err }, 'outbox listener not connected; relaying on the interval until it reconnects'));
   const scheduleQueue = config.schedulesEnabled ? createScheduleQueue(connection, config.queuePrefix) : null;
-  const scheduleWorker = scheduleQueue
+  const signing = scheduleQueue ? await loadSigningSetup(config) : null;
+  const scheduleWorker = scheduleQueue && signing
     ? (await registerSchedules(scheduleQueue, config.monthEndHour),
-      startScheduleWorker(connection, config.queuePrefix, scheduleDeps(config, rt.db, rt.logger, client, await loadSigningSetup(config)), rt.logger))
+      startScheduleWorker(connection, config.queuePrefix, scheduleDeps(config, rt.db, rt.logger, client, signing), rt.logger))
     : null;
   rt.logger.info({ concurrency: config.workerConcurrency, schedules: config.schedulesEnabled }, 'worker started');
   let closing: Promise<void> | undefined;
@@ -61,6 +62,7 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
       await metricsServer?.close();
       await scheduleWorker?.close();
       await scheduleQueue?.close();
+      if (signing) closeSigningSetup(signing);
       await worker.close();
       await queue.close();
       await client.close();

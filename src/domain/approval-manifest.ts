@@ -53,3 +53,43 @@ export function staleItems(items: ManifestItem[], current: Map<string, { content
     return !now || !now.eligible || now.contentSha256 !== i.contentSha256;
   });
 }
+
+export interface ParsedManifest extends ManifestInput {
+  readonly sha256: string;
+}
+
+const MANIFEST_SHAPE = new RegExp(
+  '^<\\?xml version="1\\.0" encoding="UTF-8"\\?><BienBanPheDuyet xmlns="urn:vn:gov:cbccvc:dongbo:1" phienBan="1\\.0">'
+  + '<Cap>(CO_QUAN|SO_NOI_VU)</Cap><MaDonVi>([^<]{1,60})</MaDonVi><KyPheDuyet>([0-9]{4}-(?:0[1-9]|1[0-2]))</KyPheDuyet>'
+  + '<ThoiGianLap>([^<]{1,40})</ThoiGianLap><SoThayDoi>([0-9]{1,7})</SoThayDoi><DanhSach>((?:<ThayDoi>.*?</ThayDoi>)*)</DanhSach></BienBanPheDuyet>$', 's');
+const ITEM_SHAPE = /<ThayDoi><SoDinhDanh>([^<]{1,40})<\/SoDinhDanh><MaThayDoi>([^<]{1,80})<\/MaThayDoi><MaBam>([0-9a-f]{64})<\/MaBam><\/ThayDoi>/gy;
+const unescapeXml = (s: string) => s.replace(/&#([0-9]{2,3});/g, (_m, code: string) => String.fromCharCode(Number(code)));
+
+/**
+ * Reads a manifest this gateway made (the signer agent shows it before signing). Strict: the bytes must
+ * be exactly what buildApprovalManifest gives for what was read, so nothing can hide in the document.
+ * Anything else is undefined.
+ */
+export function parseApprovalManifest(bytes: Uint8Array): ParsedManifest | undefined {
+  if (bytes.byteLength > 64 * 1024 * 1024) return undefined;
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+  const m = MANIFEST_SHAPE.exec(text);
+  if (!m) return undefined;
+  const items: ManifestItem[] = [];
+  const list = m[6] ?? '';
+  ITEM_SHAPE.lastIndex = 0;
+  for (let item = ITEM_SHAPE.exec(list); item; item = ITEM_SHAPE.exec(list)) {
+    items.push({ personalId: unescapeXml(item[1]!), changeId: unescapeXml(item[2]!), contentSha256: item[3]! });
+    if (ITEM_SHAPE.lastIndex === list.length) break;
+  }
+  const input: ManifestInput = {
+    level: m[1] as CapPheDuyetLevel, agencyCode: unescapeXml(m[2]!), period: m[3]!, createdAt: unescapeXml(m[4]!), items,
+  };
+  if (Number(m[5]) !== items.length || !buildApprovalManifest(input).equals(Buffer.from(bytes))) return undefined;
+  return { ...input, sha256: sha256Hex(bytes) };
+}

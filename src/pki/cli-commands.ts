@@ -9,6 +9,8 @@ import { parseCertificates, subjectOf, type Certificate } from './certificates.t
 import { parseCrls, type Crl } from './crl.ts';
 import { signDetached } from './sign-cms.ts';
 import { loadSigningIdentity, type SigningIdentity } from './signing-identity.ts';
+import { isDeviceKey } from './keys.ts';
+import type { PersistentDeviceKey } from './pkcs11.ts';
 import { verifyDetached } from './verify-cms.ts';
 import { systemClock, type Clock } from '../clock.ts';
 
@@ -30,9 +32,18 @@ export interface RunSignOptions {
   readonly key?: string;
   readonly cert?: string;
   readonly chain?: string;
+  /** Or: a key on a PKCS#11 token (USB token, HSM); its certificate is the one on the token holding its public key. */
+  readonly pkcs11Module?: string;
+  readonly tokenLabel?: string;
+  readonly slot?: string;
+  readonly keyLabel?: string;
+  /** CKA_ID in hex. */
+  readonly keyId?: string;
+  /** Asks the token PIN when PKCS11_PIN is not set (the CLI: on the terminal, not echoed). */
+  readonly askPin?: () => Promise<string>;
   /** TSA URL: adds a signature time-stamp (CAdES-T). */
   readonly tsa?: string;
-  /** Where p12PasswordEnv is looked up (default: process.env). */
+  /** Where p12PasswordEnv and PKCS11_PIN are looked up (default: process.env). */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
@@ -56,14 +67,17 @@ const FAILED = 1;
 const USAGE = 2;
 
 export async function runSign(options: RunSignOptions): Promise<CommandResult> {
+  let signer: SigningIdentity | undefined;
   try {
-    const signer = await loadSigner(options);
     const data = await readInput(options.in);
+    signer = await loadSigner(options);
     const cms = await signDetached(data, signer, options.tsa ? { tsaUrl: options.tsa } : {});
     await writeFile(options.out, cms);
     return { exitCode: OK, stdout: `${options.out}: ${cms.byteLength} bytes, signed by ${subjectOf(signer.certificate)}\n`, stderr: '' };
   } catch (err) {
     return failure(err);
+  } finally {
+    if (signer && isDeviceKey(signer.key)) (signer.key as PersistentDeviceKey).close();
   }
 }
 
@@ -107,6 +121,20 @@ export async function runVerify(options: RunVerifyOptions): Promise<CommandResul
 
 async function loadSigner(options: RunSignOptions): Promise<SigningIdentity> {
   if (options.p12 && (options.key || options.cert)) throw new GatewayError('BAD_REQUEST', { reason: 'p12-or-key-not-both' });
+  if (options.pkcs11Module) {
+    if (options.p12 || options.key || options.cert) throw new GatewayError('BAD_REQUEST', { reason: 'pkcs11-or-files-not-both' });
+    if (!options.keyLabel && !options.keyId) throw new GatewayError('BAD_REQUEST', { reason: 'key-label-or-id-required', hint: '--key-label <label>' });
+    if (options.slot !== undefined && !/^[0-9]+$/.test(options.slot)) throw new GatewayError('BAD_REQUEST', { reason: 'slot-not-a-number', slot: options.slot });
+    const pin = (options.env ?? process.env).PKCS11_PIN ?? (options.askPin ? await options.askPin() : '');
+    return loadSigningIdentity({
+      pkcs11: {
+        modulePath: options.pkcs11Module, pin,
+        ...(options.slot !== undefined ? { slot: BigInt(options.slot) } : {}), ...(options.tokenLabel !== undefined ? { tokenLabel: options.tokenLabel } : {}),
+        ...(options.keyLabel !== undefined ? { keyLabel: options.keyLabel } : {}), ...(options.keyId !== undefined ? { keyId: options.keyId } : {}),
+      },
+      ...(options.chain ? { chainPem: await readInput(options.chain) } : {}),
+    });
+  }
   if (options.p12) {
     const variable = options.p12PasswordEnv;
     if (!variable) throw new GatewayError('BAD_REQUEST', { reason: 'p12-password-env-required' });
@@ -134,6 +162,6 @@ async function readInput(path: string): Promise<Uint8Array> {
 function failure(err: unknown): CommandResult {
   if (!isGatewayError(err)) throw err;
   const details = err.details === undefined ? '' : ` ${JSON.stringify(err.details)}`;
-  const exitCode = err.code === 'KEY_LOAD_FAILED' || err.code === 'BAD_REQUEST' ? USAGE : FAILED;
+  const exitCode = ['KEY_LOAD_FAILED', 'BAD_REQUEST', 'PKCS11_MODULE_LOAD_FAILED'].includes(err.code) ? USAGE : FAILED;
   return { exitCode, stdout: '', stderr: `${err.code}: ${err.message}${details}\n` };
 }

@@ -12,22 +12,51 @@ import { asText, pemBlocks } from './pem.ts';
 
 type CryptoKey = webcrypto.CryptoKey;
 
-export interface SigningKey {
+/**
+ * A private key the gateway signs with: either held in memory as WebCrypto keys (files, PKCS#12), or
+ * on a device (PKCS#11 token or HSM) that signs on request and never gives the key out. Code that signs
+ * calls signWithKey() and never needs to know which.
+ */
+export type SigningKey = SoftwareSigningKey | DeviceSigningKey;
+
+interface SigningKeyBase {
   readonly kind: 'RSA' | 'EC';
   /** RSA modulus length or EC field size. */
   readonly sizeBits: number;
+  /** SubjectPublicKeyInfo DER of the matching public key (compared with certificates). */
+  readonly publicKeyDer: Uint8Array;
+}
+
+/** A key loaded from a file, imported into WebCrypto as non-extractable keys. */
+export interface SoftwareSigningKey extends SigningKeyBase {
   /** RSA: RSA-PSS with SHA-256. EC: ECDSA. */
   readonly signingKey: CryptoKey;
   /** RSA only: the same key for RSASSA-PKCS1-v1_5. */
   readonly pkcs1Key?: CryptoKey;
-  /** SubjectPublicKeyInfo DER of the matching public key (compared with certificates). */
-  readonly publicKeyDer: Uint8Array;
+}
+
+/** A key that lives on a device: it signs through `sign` and its bytes are never in this process. */
+export interface DeviceSigningKey extends SigningKeyBase {
+  /** Where the key lives, for logs and errors (e.g. "pkcs11:token=HSM;object=org-signer"). */
+  readonly device: string;
+  /** The schemes the device was found able to sign with. */
+  readonly schemes: readonly SignatureScheme[];
+  /**
+   * Signs `data` (the whole message, hashed by the device or by the caller as the device needs) and
+   * returns the value as CMS and X.509 carry it: ECDSA DER-encoded, RSA as is. Device failures are
+   * GatewayErrors (PKCS11_*), never half results.
+   */
+  sign(algorithm: SignatureAlgorithm, data: Uint8Array): Promise<Uint8Array>;
+}
+
+export function isDeviceKey(key: SigningKey): key is DeviceSigningKey {
+  return 'sign' in key && typeof key.sign === 'function';
 }
 
 const WEBCRYPTO_CURVES: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
 
 /** Imports a private key given in PEM; `passphrase` opens an encrypted PKCS#8 key. */
-export async function importPrivateKeyPem(pem: string | Uint8Array, passphrase?: string): Promise<SigningKey> {
+export async function importPrivateKeyPem(pem: string | Uint8Array, passphrase?: string): Promise<SoftwareSigningKey> {
   const text = asText(pem);
   if (!pemBlocks(text).some((block) => block.label.endsWith('PRIVATE KEY'))) {
     throw new GatewayError('KEY_LOAD_FAILED', { reason: 'no-private-key' });
@@ -42,7 +71,7 @@ export async function importPrivateKeyPem(pem: string | Uint8Array, passphrase?:
 }
 
 /** Imports an unencrypted PKCS#8 PrivateKeyInfo (DER). */
-export async function importPkcs8(der: Uint8Array): Promise<SigningKey> {
+export async function importPkcs8(der: Uint8Array): Promise<SoftwareSigningKey> {
   let keyObject: KeyObject;
   try {
     keyObject = createPrivateKey({ key: Buffer.from(der), format: 'der', type: 'pkcs8' });
@@ -52,7 +81,7 @@ export async function importPkcs8(der: Uint8Array): Promise<SigningKey> {
   return importKeyObject(keyObject);
 }
 
-async function importKeyObject(keyObject: KeyObject): Promise<SigningKey> {
+async function importKeyObject(keyObject: KeyObject): Promise<SoftwareSigningKey> {
   const publicKeyDer = new Uint8Array(createPublicKey(keyObject).export({ type: 'spki', format: 'der' }));
   const description = describePublicKey(publicKeyDer);
   if (!isAcceptedKey(description)) {
@@ -86,13 +115,19 @@ export function caSignatureAlgorithm(key: Pick<SigningKey, 'kind'>): SignatureAl
   return key.kind === 'RSA' ? RSA_PKCS1_SHA256 : ECDSA_SHA256;
 }
 
-/** Signs `data` with `key` (ECDSA values DER-encoded). */
+/** Signs `data` with `key`, in memory or on its device (ECDSA values DER-encoded). */
 export async function signWithKey(key: SigningKey, algorithm: SignatureAlgorithm, data: Uint8Array): Promise<Uint8Array> {
+  if (isDeviceKey(key)) {
+    if (!key.schemes.includes(algorithm.scheme)) {
+      throw new GatewayError('KEY_LOAD_FAILED', { reason: 'scheme-not-available-for-key', scheme: algorithm.scheme, kind: key.kind, device: key.device });
+    }
+    return key.sign(algorithm, data);
+  }
   return signBytes(cryptoKeyFor(key, algorithm.scheme), algorithm, data);
 }
 
 /** The WebCrypto key for a scheme; a scheme the key cannot do throws KEY_LOAD_FAILED. */
-export function cryptoKeyFor(key: SigningKey, scheme: SignatureScheme): CryptoKey {
+export function cryptoKeyFor(key: SoftwareSigningKey, scheme: SignatureScheme): CryptoKey {
   const found = scheme === 'RSASSA-PKCS1-v1_5' ? key.pkcs1Key
     : scheme === 'RSASSA-PSS' ? (key.kind === 'RSA' ? key.signingKey : undefined)
     : key.kind === 'EC' ? key.signingKey : undefined;
@@ -103,7 +138,7 @@ export function cryptoKeyFor(key: SigningKey, scheme: SignatureScheme): CryptoKe
 export type KeySpec = 'RSA-2048' | 'RSA-3072' | 'EC-P256';
 
 /** A fresh key pair (demo PKI and tests), with its PKCS#8 PEM for writing to a file. */
-export async function generateSigningKey(spec: KeySpec): Promise<{ key: SigningKey; pkcs8Pem: string }> {
+export async function generateSigningKey(spec: KeySpec): Promise<{ key: SoftwareSigningKey; pkcs8Pem: string }> {
   const { privateKey } = await new Promise<{ privateKey: KeyObject }>((resolve, reject) => {
     const done = (err: Error | null, _publicKey: KeyObject, key: KeyObject) => (err ? reject(err) : resolve({ privateKey: key }));
     if (spec === 'EC-P256') generateKeyPair('ec', { namedCurve: 'prime256v1' }, done);

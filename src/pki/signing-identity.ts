@@ -3,9 +3,10 @@
 import { createPublicKey } from 'node:crypto';
 import { GatewayError } from '../errors.ts';
 import { bytesEqual } from './der.ts';
-import { isSelfIssued, parseCertificates, publicKeyDer, sameCertificate, type Certificate } from './certificates.ts';
+import { isSelfIssued, parseCertificates, publicKeyDer, sameCertificate, sameName, type Certificate } from './certificates.ts';
 import { importPkcs8, importPrivateKeyPem, type SigningKey } from './keys.ts';
 import { readPkcs12 } from './pkcs12.ts';
+import { openDeviceKey, type DeviceKeySource } from './pkcs11.ts';
 
 export interface SigningIdentity {
   readonly key: SigningKey;
@@ -16,6 +17,8 @@ export interface SigningIdentity {
 
 export type IdentitySource =
   | { readonly pkcs12: Uint8Array; readonly password: string }
+  /** A key on a PKCS#11 token or HSM; the certificate is the one on the token that holds its public key. */
+  | { readonly pkcs11: DeviceKeySource; readonly chainPem?: string | Uint8Array }
   | {
     readonly keyPem: string | Uint8Array;
     /** The signer's certificate; may be a bundle that also holds the chain. */
@@ -26,6 +29,18 @@ export type IdentitySource =
   };
 
 export async function loadSigningIdentity(source: IdentitySource): Promise<SigningIdentity> {
+  if ('pkcs11' in source) {
+    const { key, certificates } = await openDeviceKey(source.pkcs11);
+    try {
+      // A token may hold other signers' certificates too: only the key's own and its issuers are kept.
+      const candidates = [...certificates.map((c) => c.certificate), ...(source.chainPem === undefined ? [] : parseCertificates(source.chainPem))];
+      const own = assembleIdentity(key, candidates).certificate;
+      return assembleIdentity(key, [own, ...issuersOf(own, candidates)]);
+    } catch (err) {
+      key.close();
+      throw err;
+    }
+  }
   if ('pkcs12' in source) {
     const contents = readPkcs12(source.pkcs12, source.password);
     const key = await importPkcs8(contents.privateKeyPkcs8);
@@ -54,6 +69,18 @@ export function assembleIdentity(key: SigningKey, certificates: Certificate[]): 
     chain.push(cert);
   }
   return { key, certificate, chain };
+}
+
+/** The certificates above `cert` among `candidates`, following issuer names (no root). */
+function issuersOf(cert: Certificate, candidates: Certificate[]): Certificate[] {
+  const chain: Certificate[] = [];
+  let current = cert;
+  for (;;) {
+    const issuer = candidates.find((c) => !isSelfIssued(current) && sameName(c.subject, current.issuer) && !chain.some((known) => sameCertificate(known, c)));
+    if (!issuer || isSelfIssued(issuer)) return chain;
+    chain.push(issuer);
+    current = issuer;
+  }
 }
 
 /** SPKI re-encoded by OpenSSL, so that two encodings of one key compare equal. */
