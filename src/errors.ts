@@ -25,6 +25,7 @@ const catalog = {
   TOKEN_INVALID: { status: 401, message: 'Mã truy cập không hợp lệ hoặc đã hết hạn.' },
   FORBIDDEN: { status: 403, message: 'Bạn không có quyền thực hiện thao tác này.' },
   OUT_OF_SCOPE: { status: 403, message: 'Đơn vị này nằm ngoài phạm vi quản lý của bạn.' },
+  SEPARATION_OF_DUTIES: { status: 403, message: 'Không được tự kiểm tra, phê duyệt hồ sơ của chính mình hoặc đề nghị do mình lập, mình đã kiểm tra.' },
 
   // ── domain: identifiers and profile ─────────────────────────────────────
   INVALID_PERSONAL_ID: { status: 422, message: 'Số định danh cá nhân không hợp lệ.' },

@@ -16,6 +16,9 @@ export const approvalSteps: Record<ApprovalLevel, { from: ChangeState; to: Chang
 
 export interface EligibleChange extends ManifestItem {
   agencyCode: string;
+  /** Subject who created the change, and who verified it (separation of duties). */
+  createdBy: string;
+  verifiedBy: string | null;
   coQuanApprovedSha256: string | null;
 }
 
@@ -31,6 +34,8 @@ export async function listEligible(db: Db, level: ApprovalLevel, agencyRoot: str
   const step = approvalSteps[level];
   const { rows } = await db.pool.query<EligibleChange>(`
     SELECT c.id AS "changeId", c.personal_id AS "personalId", c.content_sha256 AS "contentSha256", c.agency_code AS "agencyCode",
+      c.created_by AS "createdBy",
+      (SELECT e.actor FROM change_event e WHERE e.change_id = c.id AND e.to_state = 'VERIFIED' ORDER BY e.id DESC LIMIT 1) AS "verifiedBy",
       (SELECT i.content_sha256 FROM approval_item i JOIN approval a ON a.id = i.approval_id
         WHERE i.change_id = c.id AND a.level = 'CO_QUAN' ORDER BY a.created_at DESC LIMIT 1) AS "coQuanApprovedSha256"
     FROM profile_change c

@@ -7,7 +7,8 @@ import { canonicalAgencyCode } from '../../domain/agency-code.ts';
 import { localDate } from '../../domain/working-days.ts';
 import { assertPersonalIdFormat } from '../../domain/personal-id.ts';
 import { assertAgencyActive, getAgency } from '../../store/agencies.ts';
-import { auditRead, createChange, createPersonWithChange, getPerson, listPersons, openChangeOf, type ChangeRow } from '../../store/changes.ts';
+import { auditRead, getPerson, listPersons, openChangeOf, type ChangeRow } from '../../store/changes.ts';
+import { enterNewRecord, proposeChange } from '../../services/change-workflow.ts';
 import { anyRole, officers, principalOf, requireRole } from '../auth-plugin.ts';
 import { assertInScope, canSeePerson } from '../agency-scope.ts';
 import { errorResponses } from '../schemas.ts';
@@ -92,8 +93,8 @@ export const personRoutes: FastifyPluginAsync = async (app) => {
     const content = prepareContent({ personalId: body.personalId, category: body.category, status: 'DANG_CONG_TAC',
       managingAgencyCode: managing!, employingAgencyCode: employing!, effectiveDate: body.effectiveDate ?? null, profile: body.profile }, today());
     const attachments = decodeAttachments(body.attachments, config.maxAttachmentBytes);
-    const change = await createPersonWithChange(db, principalOf(request), {
-      ...content, personalId: body.personalId, kind: 'THEM_MOI', state: body.draft ? 'DRAFT' : 'SUBMITTED', attachments,
+    const change = await enterNewRecord({ db }, principalOf(request), {
+      ...content, personalId: body.personalId, kind: 'THEM_MOI', draft: body.draft === true, attachments,
     }, content.fullName);
     return reply.status(201).send(toChangeSummary(change));
   });
@@ -141,8 +142,8 @@ export const personRoutes: FastifyPluginAsync = async (app) => {
     const content = prepareContent({ personalId, category: person.category, status: person.status,
       managingAgencyCode: person.managingAgencyCode, employingAgencyCode: person.employingAgencyCode,
       effectiveDate: body.effectiveDate ?? null, profile: body.profile }, today());
-    const change = await createChange(db, principal, {
-      ...content, personalId, kind: 'CAP_NHAT', state: body.draft ? 'DRAFT' : 'SUBMITTED', reason: body.reason?.normalize('NFC') ?? null,
+    const change = await proposeChange({ db }, principal, {
+      ...content, personalId, kind: 'CAP_NHAT', draft: body.draft === true, reason: body.reason?.normalize('NFC') ?? null,
       attachments: decodeAttachments(body.attachments, config.maxAttachmentBytes),
     });
     return reply.status(201).send(toChangeSummary(change));
@@ -165,8 +166,8 @@ export const personRoutes: FastifyPluginAsync = async (app) => {
       managingAgencyCode: person.managingAgencyCode, employingAgencyCode: person.employingAgencyCode,
       effectiveDate: body.effectiveDate, profile: person.profile }, today());
     const reason = [body.reason, body.decisionNo ? `(${body.decisionNo})` : ''].join(' ').normalize('NFC').trim();
-    const change: ChangeRow = await createChange(db, principal, {
-      ...content, personalId, kind: 'CHUYEN_TRANG_THAI', state: 'SUBMITTED', reason,
+    const change: ChangeRow = await proposeChange({ db }, principal, {
+      ...content, personalId, kind: 'CHUYEN_TRANG_THAI', reason,
       attachments: decodeAttachments(body.attachments, config.maxAttachmentBytes),
     });
     return reply.status(201).send(toChangeSummary(change));
