@@ -8,6 +8,17 @@ function fail(message: string, code = 1): never {
   process.exit(code);
 }
 
+/** A configuration refusal at start-up is one line naming the setting, not a stack trace. */
+async function orConfigLine<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    const e = err as { code?: string; details?: { variable?: string; reason?: string } };
+    if (e.code === 'CONFIG_INVALID') fail(`CONFIG_INVALID ${e.details?.variable ?? ''}: ${e.details?.reason ?? ''}`.trim());
+    throw err;
+  }
+}
+
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('csdl-gateway')
     .description('Cổng dữ liệu CBCCVC: provincial civil-servant database, signed approvals, national sync')
@@ -15,7 +26,7 @@ export async function main(argv: string[]): Promise<void> {
 
   program.command('serve').description('start the HTTP API').action(async () => {
     const { serve } = await import('./commands/serve.ts');
-    await serve(loadConfig());
+    await orConfigLine(() => serve(loadConfig()));
   });
 
   program.command('migrate').description('create the database if needed and apply the SQL migrations').action(async () => {

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { createLogger } from './logger.ts';
 import { openDb, pingDb, type Db } from './store/db.ts';
-import { createTokenVerifier } from './auth/token-verifier.ts';
+import { configuredTokenVerifier } from './auth/token-verifier.ts';
 import { devJwtPublicKeyFile } from './auth/dev-token.ts';
 import { buildApp } from './http/app.ts';
 import { loadSigningSetup } from './approval/signing-setup.ts';
@@ -52,14 +52,9 @@ async function pingRedis(redis: Redis): Promise<boolean> {
 
 export async function buildGatewayApp(rt: Runtime) {
   const { config } = rt;
-  const verifyToken = createTokenVerifier({
-    jwksUrl: config.authJwksUrl || undefined,
-    // Without a configured key, the demo key in certs.example/ verifies tokens: say so loudly.
-    publicKeyFile: config.authPublicKeyFile || (config.authJwksUrl ? undefined : devJwtPublicKeyFile),
-    issuer: config.authIssuer || undefined,
-    audience: config.authAudience || undefined,
-  });
-  if (!config.authPublicKeyFile && !config.authJwksUrl) rt.logger.warn('AUTH_JWT_PUBLIC_KEY_FILE is not set: accepting demo tokens signed by certs.example/jwt');
+  // Refuses to start without a key (or issuer) unless AUTH_DEV_MODE; in that mode the demo key verifies tokens.
+  const verifyToken = configuredTokenVerifier(config, devJwtPublicKeyFile);
+  if (config.authDevMode) rt.logger.warn('AUTH_DEV_MODE is on: development tokens (certs.example/jwt) and tokens without an issuer are accepted');
   const queues = openOpsQueues(config.redisUrl, config.queuePrefix);
   const app = await buildApp({
     config, db: rt.db, verifyToken, logger: rt.logger, signing: await loadSigningSetup(config), national: rt.national(), nationalTrust: loadNationalTrust(config),

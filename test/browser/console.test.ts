@@ -82,7 +82,7 @@ beforeAll(async () => {
   const pki = await getTestPki();
   config = loadConfig({}, {
     databaseUrl: database.url, redisUrl: REDIS_URL, queuePrefix: `browser-${randomBytes(5).toString('hex')}`, logLevel: 'silent', host: '127.0.0.1', port: 0,
-    provinceCode: 'H55', senderCode: 'H55.19',
+    provinceCode: 'H55', senderCode: 'H55.19', authDevMode: true,
     nationalBaseUrl: sim.url, nationalTokenUrl: `${sim.url}/token`, nationalClientId: CLIENT.clientId, nationalClientSecret: CLIENT.clientSecret,
     trustAnchorFiles: [pki.path('trust-anchors.pem')], intermediateFiles: [pki.path('intermediates.pem')],
     nationalTrustAnchorFiles: [pki.path('national-trust-anchors.pem')],

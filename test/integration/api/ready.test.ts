@@ -14,7 +14,7 @@ afterAll(async () => {
 });
 
 async function readiness(redisUrl: string, databaseUrl = database.url) {
-  const rt = openRuntime(loadConfig({}, { databaseUrl, redisUrl, logLevel: 'silent' }), createLogger('silent'));
+  const rt = openRuntime(loadConfig({}, { databaseUrl, redisUrl, logLevel: 'silent', authDevMode: true }), createLogger('silent'));
   runtimes.push(rt);
   const app = await buildGatewayApp(rt);
   const res = await app.inject({ method: 'GET', url: '/ready' });
