@@ -89,6 +89,7 @@ const catalog = {
   TRANSFER_NOT_FOUND: { status: 404, message: 'Không tìm thấy yêu cầu chuyển dữ liệu.' },
   TRANSFER_NOT_FAILED: { status: 409, message: 'Chỉ chạy lại được yêu cầu chuyển dữ liệu đã thất bại.' },
   TRANSFER_IN_PROGRESS: { status: 409, message: 'Hồ sơ này đang có một yêu cầu chuyển dữ liệu chưa xử lý xong.' },
+  IN_PROVINCE_TRANSFER_REQUIRED: { status: 409, message: 'Người này đang công tác trong tỉnh: không kéo hồ sơ từ hệ thống quốc gia; cơ quan cấp trên của đơn vị hiện tại thực hiện điều động, luân chuyển trong tỉnh.' },
   FIELDS_MISMATCH: { status: 422, message: 'Thông tin yêu cầu không khớp với tài liệu đã ký.' },
 
   // ── infrastructure ──────────────────────────────────────────────────────

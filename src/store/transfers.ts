@@ -9,6 +9,7 @@ import { addOutbox, completeOutbox } from './outbox.ts';
 import { errorSpec, GatewayError } from '../errors.ts';
 import { changeSourceOf, owesAck, type TransferSource, type TransferState } from '../transfer/transfer-states.ts';
 import type { ChangeContent } from './changes.ts';
+import { pullRefusal } from '../domain/pull-scope.ts';
 
 export const TRANSFER_PULL_TOPIC = 'TRANSFER_PULL';
 export const TRANSFER_ACK_TOPIC = 'TRANSFER_ACK';
@@ -170,7 +171,7 @@ async function armOutbox(tx: Tx, topic: string, key: string, deadline: number): 
   if (reopened.count === 0) await addOutbox(tx, topic, key, { deadline });
 }
 
-type Imported = { changeId: string } | { refused: 'CHANGE_PENDING'; message: string; details: unknown };
+type Imported = { changeId: string } | { refused: 'CHANGE_PENDING' | 'IN_PROVINCE_TRANSFER_REQUIRED'; message: string; details: unknown };
 
 /**
  * The record becomes a SUBMITTED change of the receiving agency. A person new to the province is created
@@ -179,7 +180,10 @@ type Imported = { changeId: string } | { refused: 'CHANGE_PENDING'; message: str
  * from (or the local one, when higher).
  */
 async function importRecord(tx: Tx, actor: Actor, t: TransferRow, r: ImportInput, nationalVersion: number): Promise<Imported> {
-  const person = await tx.person.findUnique({ where: { personalId: t.personalId }, select: { version: true } });
+  const person = await tx.person.findUnique({ where: { personalId: t.personalId }, select: { version: true, status: true, employingAgencyCode: true } });
+  // Checked again here: the person may have been taken on inside the province since the pull was asked for.
+  const refusal = t.source === 'PULL' ? pullRefusal(person) : null;
+  if (refusal) return { refused: refusal, message: errorSpec(refusal).message, details: { employingAgencyCode: person?.employingAgencyCode } };
   if (person) {
     const open = await tx.profileChange.findFirst({
       where: { personalId: t.personalId, state: { notIn: [...FINAL_CHANGE_STATES] } }, select: { id: true, state: true },
