@@ -7,6 +7,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../store/db.ts';
 import type { TokenVerifier } from '../auth/token-verifier.ts';
 import { installErrorHandler } from './error-handler.ts';
+import { adminMaskingPlugin } from './admin-masking.ts';
 import { authPlugin } from './auth-plugin.ts';
 import { healthRoutes, type ReadinessProbe } from './health-routes.ts';
 import { agencyRoutes } from './routes/agencies.ts';
@@ -82,6 +83,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(inboundRoutes, { prefix: '/api/v1/inbound' });
   await app.register(async (api) => {
     await api.register(authPlugin, { verifyToken: deps.verifyToken });
+    await api.register(adminMaskingPlugin); // ADMIN sees personal ids masked in every answer
     await api.register(agencyRoutes, { prefix: '/agencies' });
     await api.register(personRoutes, { prefix: '/persons' });
     await api.register(changeRoutes, { prefix: '/changes' });
