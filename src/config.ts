@@ -27,6 +27,10 @@ const bool: Parser<boolean> = (raw, name) => {
   if (/^(0|false|no)$/i.test(raw)) return false;
   return invalid(name, 'expected true or false');
 };
+const authority: Parser<'grants' | 'claims' | ''> = (raw, name) => {
+  if (!['grants', 'claims', ''].includes(raw)) invalid(name, 'expected grants or claims');
+  return raw as 'grants' | 'claims' | '';
+};
 const list: Parser<string[]> = (raw) => raw.split(',').map((s) => s.trim()).filter(Boolean);
 const provinceCode: Parser<string> = (raw, name) => {
   if (!/^[GHK][0-9]{2}$/.test(raw)) invalid(name, 'expected a level-1 agency code such as H55');
@@ -60,6 +64,7 @@ export const settings = {
   authClockSkewSeconds: setting('AUTH_JWT_CLOCK_SKEW_SECONDS', 'Tolerance between the SSO’s clock and ours for exp, nbf and iat', int(0, 600), 60),
   authJwksCacheMinutes: setting('AUTH_JWKS_CACHE_MINUTES', 'How long fetched JWKS keys are used before they are fetched again (an unknown kid refetches at once: key rotation)', int(1, 24 * 60), 10),
   authDevMode: setting('AUTH_DEV_MODE', 'Development only: without AUTH_JWT_PUBLIC_KEY_FILE/AUTH_JWKS_URL trust the demo key in certs.example/jwt, and do not require AUTH_JWT_ISSUER (the demo and tests)', bool, false),
+  authAuthority: setting('AUTH_AUTHORITY', 'Where a caller’s role and agency come from: `grants` (stored in the gateway, managed by Sở Nội vụ; the token’s role/agency claims only choose among them) or `claims` (trusted from the SSO). Empty: grants, or claims when AUTH_DEV_MODE', authority, ''),
   maxAttachmentBytes: setting('MAX_ATTACHMENT_BYTES', 'Largest digitised document accepted (bytes)', int(1, 100 * MiB), 10 * MiB),
   maxBodyBytes: setting('MAX_BODY_BYTES', 'Largest JSON request body (bytes); attachments travel base64-encoded inside it', int(1024, 200 * MiB), 16 * MiB),
   holidays: setting('HOLIDAYS', 'Extra public holidays YYYY-MM-DD, comma-separated (added to the built-in list)', list, []),

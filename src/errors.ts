@@ -25,6 +25,8 @@ const catalog = {
   TOKEN_INVALID: { status: 401, message: 'Mã truy cập không hợp lệ hoặc đã hết hạn.' },
   FORBIDDEN: { status: 403, message: 'Bạn không có quyền thực hiện thao tác này.' },
   OUT_OF_SCOPE: { status: 403, message: 'Đơn vị này nằm ngoài phạm vi quản lý của bạn.' },
+  GRANT_REQUIRED: { status: 403, message: 'Tài khoản chưa được Sở Nội vụ cấp quyền này, hoặc quyền đã hết hạn hay bị thu hồi.' },
+  GRANT_NOT_FOUND: { status: 404, message: 'Không tìm thấy quyền truy cập.' },
   SEPARATION_OF_DUTIES: { status: 403, message: 'Không được tự kiểm tra, phê duyệt hồ sơ của chính mình hoặc đề nghị do mình lập, mình đã kiểm tra.' },
 
   // ── domain: identifiers and profile ─────────────────────────────────────

@@ -5,6 +5,8 @@ import type { Config } from './config.ts';
 import { createLogger } from './logger.ts';
 import { openDb, pingDb, type Db } from './store/db.ts';
 import { configuredTokenVerifier } from './auth/token-verifier.ts';
+import { effectiveAuthority, withGrants } from './services/grants.ts';
+import { systemClock } from './clock.ts';
 import { devJwtPublicKeyFile } from './auth/dev-token.ts';
 import { buildApp } from './http/app.ts';
 import { loadSigningSetup } from './approval/signing-setup.ts';
@@ -53,7 +55,9 @@ async function pingRedis(redis: Redis): Promise<boolean> {
 export async function buildGatewayApp(rt: Runtime) {
   const { config } = rt;
   // Refuses to start without a key (or issuer) unless AUTH_DEV_MODE; in that mode the demo key verifies tokens.
-  const verifyToken = configuredTokenVerifier(config, devJwtPublicKeyFile);
+  const verified = configuredTokenVerifier(config, devJwtPublicKeyFile);
+  // Identity from the SSO, authority from the grants stored here (unless AUTH_AUTHORITY=claims).
+  const verifyToken = effectiveAuthority(config) === 'grants' ? withGrants(verified, rt.db, systemClock) : verified;
   if (config.authDevMode) rt.logger.warn('AUTH_DEV_MODE is on: development tokens (certs.example/jwt) and tokens without an issuer are accepted');
   const queues = openOpsQueues(config.redisUrl, config.queuePrefix);
   const app = await buildApp({

@@ -7,6 +7,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../store/db.ts';
 import type { TokenVerifier } from '../auth/token-verifier.ts';
 import { installErrorHandler } from './error-handler.ts';
+import { grantRoutes } from './routes/grants.ts';
 import { adminMaskingPlugin } from './admin-masking.ts';
 import { authPlugin } from './auth-plugin.ts';
 import { healthRoutes, type ReadinessProbe } from './health-routes.ts';
@@ -90,6 +91,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await api.register(personTransferRoutes, { prefix: '/persons' });
     await api.register(transferRoutes, { prefix: '/transfers' });
     await api.register(auditRoutes, { prefix: '/audit' });
+    await api.register(grantRoutes, { prefix: '/grants' });
     await api.register(scheduleRoutes, { prefix: '/schedules', schedules: () => {
       if (!deps.national) throw new Error('no national client configured');
       return scheduleDeps(deps.config, deps.db, deps.logger, deps.national, signing);
