@@ -47,6 +47,18 @@ export async function main(argv: string[]): Promise<void> {
       await seedDemoProvince(loadConfig(), { count, seed: Number(opts.seed) || 1 });
     });
 
+  program.command('grant').description('grant a role to an SSO subject (the first operator and administrator of Sở Nội vụ; later ones through the API)')
+    .requiredOption('--subject <sub>', 'the `sub` of the person at the provincial SSO')
+    .addOption(new Option('--role <role>').choices([...roles]).makeOptionMandatory())
+    .requiredOption('--agency <code>', 'agency code the role applies to (its subtree)')
+    .option('--personal-id <id>', 'for STAFF: their own personal id')
+    .requiredOption('--reason <text>', 'why (kept in the audit log)')
+    .action(async (opts: { subject: string; role: string; agency: string; personalId?: string; reason: string }) => {
+      const { bootstrapGrant } = await import('./commands/grant.ts');
+      const g = await bootstrapGrant(loadConfig(), opts);
+      console.log(`${g.id} ${g.subject} ${g.role} ${g.agencyCode}`);
+    });
+
   program.command('token').description('issue a development JWT signed by the demo key in certs.example/jwt')
     .addOption(new Option('--role <role>').choices([...roles]).makeOptionMandatory())
     .requiredOption('--agency <code>', 'agency code of the user (their scope)')

@@ -11,7 +11,8 @@ import { createLogger } from '../../../src/logger.ts';
 import { steppedClock } from '../../../src/clock.ts';
 import { seedProvince } from '../../../src/commands/seed.ts';
 import { createGrant } from '../../../src/store/grants.ts';
-import { withGrants } from '../../../src/services/grants.ts';
+import { effectiveAuthority, withGrants } from '../../../src/services/grants.ts';
+import { bootstrapGrant } from '../../../src/commands/grant.ts';
 import type { Role } from '../../../src/auth/principal.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
 import { bearer } from '../../support/app.ts';
@@ -162,5 +163,23 @@ describe('who may grant what to whom (attackers and insiders)', () => {
     expect((await call('POST', '/grants/not-a-uuid/revoke', op, { reason: 'r' })).json().code).toBe('GRANT_NOT_FOUND');
     expect((await call('POST', '/grants/00000000-0000-4000-8000-000000000000/revoke', op, { reason: 'r' })).json().code).toBe('GRANT_NOT_FOUND');
     expect(await snapshot()).toEqual(before);
+  });
+});
+
+describe('bootstrap and configuration', () => {
+  it('`csdl-gateway grant` makes the first grants, audited as SYSTEM, and refuses an unknown agency', async () => {
+    const config = loadConfig({}, { databaseUrl: database.url, logLevel: 'silent' });
+    const g = await bootstrapGrant(config, { subject: 'admin-2', role: 'ADMIN', agency: 'H55.19', reason: 'Cài đặt' });
+    expect(g).toMatchObject({ state: 'ACTIVE', requestedBy: 'system', grantedBy: 'system', agencyCode: 'H55.19' });
+    expect((await grantAudit(g.id)).map((a) => [a.action, a.actor, a.role])).toEqual([['GRANT_GRANT', 'system', 'SYSTEM']]);
+    await expect(bootstrapGrant(config, { subject: 'x', role: 'ADMIN', agency: 'H55.98', reason: 'r' })).rejects.toMatchObject({ code: 'AGENCY_NOT_FOUND' });
+    await expect(bootstrapGrant(config, { subject: 'x', role: 'STAFF', agency: 'H55.19', reason: 'r' })).rejects.toMatchObject({ code: 'INVALID_PERSONAL_ID' });
+  });
+
+  it('grants by default; claims only when configured, or in development mode', () => {
+    expect(effectiveAuthority({ authAuthority: '', authDevMode: false })).toBe('grants');
+    expect(effectiveAuthority({ authAuthority: '', authDevMode: true })).toBe('claims');
+    expect(effectiveAuthority({ authAuthority: 'grants', authDevMode: true })).toBe('grants');
+    expect(effectiveAuthority({ authAuthority: 'claims', authDevMode: false })).toBe('claims');
   });
 });
