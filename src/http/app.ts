@@ -7,6 +7,8 @@ import type { Config } from '../config.ts';
 import type { Db } from '../store/db.ts';
 import type { TokenVerifier } from '../auth/token-verifier.ts';
 import { installErrorHandler } from './error-handler.ts';
+import { signInRoutes } from './sign-in-routes.ts';
+import type { ConsoleSignIn } from '../services/console-sign-in.ts';
 import { grantRoutes } from './routes/grants.ts';
 import { adminMaskingPlugin } from './admin-masking.ts';
 import { authPlugin } from './auth-plugin.ts';
@@ -49,6 +51,8 @@ export interface AppDeps {
   metrics?: GatewayMetrics;
   /** Read-only handles on the BullMQ queues: queue depths, and Bull Board for ADMIN (absent: neither). */
   queues?: OpsQueues;
+  /** Console sign-in through the provincial SSO (OIDC); absent: bearer tokens only. */
+  signIn?: { service: ConsoleSignIn; redirectUrl: string; absoluteSeconds: number };
 }
 
 declare module 'fastify' {
@@ -82,8 +86,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(opsSurfaces, { signing, verifyToken: deps.verifyToken });
   // §7: the national side calls without a bearer token (authenticated by its signature), so outside the block below.
   await app.register(inboundRoutes, { prefix: '/api/v1/inbound' });
+  if (deps.signIn) await app.register(signInRoutes, { signIn: deps.signIn.service, redirectUrl: deps.signIn.redirectUrl, absoluteSeconds: deps.signIn.absoluteSeconds });
   await app.register(async (api) => {
-    await api.register(authPlugin, { verifyToken: deps.verifyToken });
+    await api.register(authPlugin, { verifyToken: deps.verifyToken, signIn: deps.signIn?.service });
     await api.register(adminMaskingPlugin); // ADMIN sees personal ids masked in every answer
     await api.register(agencyRoutes, { prefix: '/agencies' });
     await api.register(personRoutes, { prefix: '/persons' });

@@ -143,3 +143,14 @@ export function withGrants(verify: TokenVerifier, db: Db, clock: Clock): TokenVe
 export function effectiveAuthority(config: { authAuthority: 'grants' | 'claims' | ''; authDevMode: boolean }): 'grants' | 'claims' {
   return config.authAuthority || (config.authDevMode ? 'claims' : 'grants');
 }
+
+/** The principal of a console session under grants: the subject's first grant in force (GRANT_REQUIRED without one). */
+export async function principalOfSubject(db: Db, clock: Clock, subject: string, name?: string): Promise<Principal> {
+  const now = clock.now();
+  const grant = (await activeGrantsOf(db, subject)).find((g) => grantInForce(g, now));
+  if (!grant) throw new GatewayError('GRANT_REQUIRED', { subject });
+  return {
+    subject, role: grant.role as Role, agencyCode: grant.agencyCode,
+    ...(grant.personalId ? { personalId: grant.personalId } : {}), ...(name ? { name } : {}),
+  };
+}
