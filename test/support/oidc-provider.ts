@@ -24,7 +24,7 @@ export async function startTestIdp(client: { clientId: string; clientSecret: str
     pkce: { required: () => true },
     claims: { openid: ['sub'], profile: ['name', 'role', 'agency', 'personalId'] },
     findAccount: async (_ctx: unknown, id: string) => ({ accountId: id, claims: async () => ({ sub: id, name: `Người dùng ${id}`, ...(idp.claims[id] ?? {}) }) }),
-    features: { devInteractions: { enabled: false }, rpInitiatedLogout: { enabled: true, logoutSource: async (ctx: { body: string }, form: string) => { ctx.body = `<html><body>${form}</body></html>`; } } },
+    features: { devInteractions: { enabled: false }, rpInitiatedLogout: { enabled: true, logoutSource: async (ctx: { body: string }, form: string) => { ctx.body = `<html><body>${form}<button id="idp-logout" form="op.logoutForm" type="submit" name="logout" value="yes">Đăng xuất</button></body></html>`; } } },
     interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
     loadExistingGrant: async (ctx: any) => {
       const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client!.clientId, accountId: ctx.oidc.session!.accountId! });
