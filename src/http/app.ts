@@ -86,7 +86,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(opsSurfaces, { signing, verifyToken: deps.verifyToken });
   // §7: the national side calls without a bearer token (authenticated by its signature), so outside the block below.
   await app.register(inboundRoutes, { prefix: '/api/v1/inbound' });
-  if (deps.signIn) await app.register(signInRoutes, { signIn: deps.signIn.service, redirectUrl: deps.signIn.redirectUrl, absoluteSeconds: deps.signIn.absoluteSeconds });
+  await app.register(signInRoutes, { signIn: deps.signIn?.service, redirectUrl: deps.signIn?.redirectUrl ?? '', absoluteSeconds: deps.signIn?.absoluteSeconds ?? 0 });
   await app.register(async (api) => {
     await api.register(authPlugin, { verifyToken: deps.verifyToken, signIn: deps.signIn?.service });
     await api.register(adminMaskingPlugin); // ADMIN sees personal ids masked in every answer

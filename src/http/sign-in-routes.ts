@@ -5,6 +5,7 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { ConsoleSignIn } from '../services/console-sign-in.ts';
 import { seesPersonalIds } from './admin-masking.ts';
+import { isGatewayError } from '../errors.ts';
 
 export const SESSION_COOKIE = 'csdl_session';
 export const LOGIN_COOKIE = 'csdl_login';
@@ -25,8 +26,16 @@ function noStore(reply: FastifyReply): FastifyReply {
   return reply.header('cache-control', 'no-store');
 }
 
-export const signInRoutes: FastifyPluginAsync<{ signIn: ConsoleSignIn; redirectUrl: string; absoluteSeconds: number }> = async (app, { signIn, redirectUrl, absoluteSeconds }) => {
+/**
+ * `GET /auth/session` always exists, so that the console can ask without an error in the browser's console:
+ * {signedIn: false, sso: false} without SSO sign-in; {signedIn: false, sso: true, code} without a live session.
+ */
+export const signInRoutes: FastifyPluginAsync<{ signIn?: ConsoleSignIn | undefined; redirectUrl: string; absoluteSeconds: number }> = async (app, { signIn, redirectUrl, absoluteSeconds }) => {
   const schema = { tags: ['sign-in'], hide: true };
+  if (!signIn) {
+    app.get('/auth/session', { schema }, async (_request, reply) => noStore(reply).send({ signedIn: false, sso: false }));
+    return;
+  }
 
   app.get('/auth/login', { schema }, async (_request, reply) => {
     const { cookie: value, location } = await signIn.start();
@@ -43,10 +52,17 @@ export const signInRoutes: FastifyPluginAsync<{ signIn: ConsoleSignIn; redirectU
   });
 
   app.get('/auth/session', { schema }, async (request, reply) => {
-    const value = readCookie(request.headers.cookie, SESSION_COOKIE);
-    const s = await signIn.describe(value ?? '');
     noStore(reply);
-    return { subject: s.subject, role: s.role, agencyCode: s.agencyCode, name: s.name ?? null, seesPersonalIds: seesPersonalIds(s), csrfToken: s.csrfToken };
+    const value = readCookie(request.headers.cookie, SESSION_COOKIE);
+    if (!value) return { signedIn: false, sso: true, code: 'UNAUTHENTICATED' };
+    try {
+      const s = await signIn.describe(value);
+      return { signedIn: true, sso: true, subject: s.subject, role: s.role, agencyCode: s.agencyCode, name: s.name ?? null,
+        seesPersonalIds: seesPersonalIds(s), csrfToken: s.csrfToken };
+    } catch (err) {
+      if (isGatewayError(err, 'SESSION_EXPIRED') || isGatewayError(err, 'GRANT_REQUIRED')) return { signedIn: false, sso: true, code: err.code };
+      throw err;
+    }
   });
 
   app.post('/auth/logout', { schema }, async (request, reply) => {

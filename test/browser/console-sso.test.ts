@@ -73,6 +73,8 @@ describe('console sign-in through the provincial SSO, in Chromium', () => {
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));
+    // The console's own errors (the provider's pages have no favicon: not ours to judge).
+    page.on('console', (msg) => { if (msg.type() === 'error' && msg.location().url.startsWith(address)) errors.push(`console: ${msg.text()} ${msg.location().url}`); });
     await page.goto(`${address}/console/`);
     await page.locator('#sso-sign-in').click();
     await page.locator('#nav a').first().waitFor({ timeout: 20_000 });

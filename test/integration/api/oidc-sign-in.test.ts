@@ -82,7 +82,7 @@ describe('console sign-in through the provincial SSO', () => {
   it('signs in with code + PKCE; the session acts under the subject’s grant', async () => {
     const cookie = await signIn('can.bo.05');
     const me = await app.inject({ method: 'GET', url: '/auth/session', headers: withCookie(cookie) });
-    expect(me.json()).toMatchObject({ subject: 'can.bo.05', role: 'UNIT_OFFICER', agencyCode: 'H55.05', name: 'Người dùng can.bo.05', seesPersonalIds: true });
+    expect(me.json()).toMatchObject({ signedIn: true, subject: 'can.bo.05', role: 'UNIT_OFFICER', agencyCode: 'H55.05', name: 'Người dùng can.bo.05', seesPersonalIds: true });
     expect(me.json().csrfToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect((await app.inject({ method: 'GET', url: '/api/v1/persons?limit=1', headers: withCookie(cookie) })).statusCode).toBe(200);
   });
@@ -162,5 +162,6 @@ describe('console sign-in through the provincial SSO', () => {
     const provider = await fetch(end, { redirect: 'manual' });
     expect(provider.status).toBe(200); // the provider's own "sign out?" page
     expect((await app.inject({ method: 'GET', url: '/api/v1/persons?limit=1', headers: withCookie(cookie) })).json().code).toBe('SESSION_EXPIRED');
+    expect((await app.inject({ method: 'GET', url: '/auth/session', headers: withCookie(cookie) })).json()).toEqual({ signedIn: false, sso: true, code: 'SESSION_EXPIRED' });
   });
 });

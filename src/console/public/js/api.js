@@ -41,13 +41,13 @@ export async function api(path, { method = 'GET', body, query } = {}) {
 
 /**
  * The SSO session of this browser, if any: {status: 'SIGNED_IN', session} | {status: 'SIGNED_OUT'} |
- * {status: 'NO_SSO'} (the gateway has no SSO sign-in configured: /auth/session does not exist).
+ * {status: 'NO_SSO'} (the gateway has no SSO sign-in configured).
  */
 export async function ssoSession() {
   const res = await fetch('/auth/session', { cache: 'no-store', credentials: 'same-origin' }).catch(() => null);
-  if (!res) return { status: 'NO_SSO' };
-  if (res.ok) return { status: 'SIGNED_IN', session: await res.json() };
-  return { status: res.status === 404 ? 'NO_SSO' : 'SIGNED_OUT' };
+  const json = res?.ok ? await res.json().catch(() => null) : null;
+  if (json?.signedIn) return { status: 'SIGNED_IN', session: json };
+  return { status: json?.sso ? 'SIGNED_OUT' : 'NO_SSO' };
 }
 
 /** Ends the SSO session here; the answer names the SSO's end-session page when it has one. */

@@ -45,8 +45,9 @@ let ssoAvailable = false;
 
 async function signOut() {
   const viaSso = Boolean(session.sso());
+  const hadBoard = session.me()?.role === 'ADMIN'; // only ADMIN ever opens the queue board
   session.clear();
-  closeQueueBoard();
+  if (hadBoard) closeQueueBoard();
   if (viaSso) {
     const endSession = await ssoLogout();
     if (endSession) return location.assign(endSession); // the SSO ends its own session, then returns to the console
