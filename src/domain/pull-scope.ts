@@ -19,3 +19,18 @@ export const ARRIVAL_BY_STATUS: Readonly<Record<TrangThai, 'PULL' | 'IN_PROVINCE
 export function pullRefusal(person: { status: TrangThai } | null): 'IN_PROVINCE_TRANSFER_REQUIRED' | null {
   return person !== null && ARRIVAL_BY_STATUS[person.status] === 'IN_PROVINCE_TRANSFER' ? 'IN_PROVINCE_TRANSFER_REQUIRED' : null;
 }
+
+/** Whether the receiving agency has checked a change yet (VERIFIED or any later step). */
+export const VERIFIED_BY_STATE: Readonly<Record<string, boolean>> = {
+  DRAFT: false, SUBMITTED: false, RETURNED: false,
+  VERIFIED: true, AGENCY_APPROVED: true, PROVINCE_APPROVED: true, BATCHED: true, SYNCED: true, REJECTED_BY_NATIONAL: true,
+};
+
+/**
+ * A pulled record reaches the officer who asked for it only once the receiving agency has verified it: the
+ * requester is the import's creator (so may not verify it either: duties.ts), and cannot use a pull to read
+ * a national record nobody at the agency has checked against the paper file.
+ */
+export function withheldFromRequester(change: { source: string; state: string; createdBy: string | null }, subject: string): boolean {
+  return change.source === 'PULL_TRANSFER' && change.createdBy === subject && VERIFIED_BY_STATE[change.state] !== true;
+}

@@ -204,7 +204,9 @@ async function importRecord(tx: Tx, actor: Actor, t: TransferRow, r: ImportInput
       personalId: t.personalId, kind, state: 'SUBMITTED', agencyCode: r.employingAgencyCode, category: r.category, status: r.status,
       managingAgencyCode: r.managingAgencyCode, employingAgencyCode: r.employingAgencyCode, effectiveDate: r.effectiveDate,
       profile: r.profile, contentSha256: r.contentSha256, baseVersion: Math.max(person?.version ?? 0, nationalVersion),
-      reason: r.reason, source: changeSourceOf(t.source), createdBy: actor.subject, submittedAt: now,
+      reason: r.reason, source: changeSourceOf(t.source),
+      // A pull's requester is the import's creator: barred from verifying it, and shown it once verified (pull-scope.ts).
+      createdBy: t.source === 'PULL' && t.requestedBy ? t.requestedBy : actor.subject, submittedAt: now,
       events: { create: { fromState: null, toState: 'SUBMITTED', actor: actor.subject, reason: r.reason } },
     },
   });

@@ -2,6 +2,7 @@
 // verify (unit HR officer), return with a reason. Approval by signature is in approvals.ts.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import Type from 'typebox';
+import { withheldFromRequester } from '../../domain/pull-scope.ts';
 import { GatewayError } from '../../errors.ts';
 import { canonicalAgencyCode } from '../../domain/agency-code.ts';
 import { localDate } from '../../domain/working-days.ts';
@@ -52,6 +53,8 @@ export const changeRoutes: FastifyPluginAsync = async (app) => {
     const change = await getChange(db, id);
     if (!change) throw new GatewayError('CHANGE_NOT_FOUND', { id });
     assertVisible(principalOf(request), change);
+    // A pulled record is not shown to its requester before the receiving agency verified it.
+    if (withheldFromRequester(change, principalOf(request).subject)) throw new GatewayError('FORBIDDEN', { reason: 'PULL_NOT_YET_VERIFIED', state: change.state });
     return change;
   }
 

@@ -2,12 +2,13 @@
 // A person is never deleted: leaving is a status change, and the record stays with its history.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import Type from 'typebox';
+import { withheldFromRequester } from '../../domain/pull-scope.ts';
 import { GatewayError } from '../../errors.ts';
 import { canonicalAgencyCode } from '../../domain/agency-code.ts';
 import { localDate } from '../../domain/working-days.ts';
 import { assertPersonalIdFormat } from '../../domain/personal-id.ts';
 import { assertAgencyActive, getAgency } from '../../store/agencies.ts';
-import { auditRead, getPerson, listPersons, openChangeOf, type ChangeRow } from '../../store/changes.ts';
+import { auditRead, getChange, getPerson, listPersons, openChangeOf, type ChangeRow } from '../../store/changes.ts';
 import { enterNewRecord, proposeChange } from '../../services/change-workflow.ts';
 import { anyRole, officers, principalOf, requireRole } from '../auth-plugin.ts';
 import { assertInScope, canSeePerson } from '../agency-scope.ts';
@@ -122,10 +123,16 @@ export const personRoutes: FastifyPluginAsync = async (app) => {
     const person = await getPerson(db, personalId);
     // Out of scope and missing look the same, so ids cannot be probed.
     if (!person || !canSeePerson(principal, person)) throw new GatewayError('PERSON_NOT_FOUND');
+    const openChange = await openChangeOf(db, personalId);
+    // A record new to the province by a pull holds the pulled profile: not for its requester before it is verified.
+    if (person.version === 0 && openChange) {
+      const change = await getChange(db, openChange.id);
+      if (change && withheldFromRequester(change, principal.subject)) throw new GatewayError('FORBIDDEN', { reason: 'PULL_NOT_YET_VERIFIED', state: change.state });
+    }
     if (principal.personalId !== personalId && config.readAuditEnabled) {
       await auditRead(db, principal, { type: 'person', id: personalId, agencyCode: person.employingAgencyCode });
     }
-    return { ...person, approved: person.version > 0, openChange: await openChangeOf(db, personalId) };
+    return { ...person, approved: person.version > 0, openChange };
   });
 
   app.post('/:personalId/changes', {

@@ -70,6 +70,18 @@ describe('POST /transfers/pull', () => {
     expect(await db().outbox.count({ where: { key: requestId, doneAt: null } })).toBe(0);
     expect(await db().outbox.count({ where: { topic: 'TRANSFER_ACK', key: requestId } })).toBe(0);
     expect(await db().auditLog.count({ where: { entityType: 'transfer', entityId: requestId } })).toBe(2);
+
+    // The requester sees the pulled profile only once the receiving agency verified it, and may not verify it.
+    expect(change.createdBy).toBe('officer-8001');
+    for (const url of [`/changes/${change.id}`, `/persons/${hoSo.SoDinhDanh}`]) {
+      expect((await inject('GET', url, officer)).json(), url).toMatchObject({ code: 'FORBIDDEN', details: { reason: 'PULL_NOT_YET_VERIFIED' } });
+    }
+    expect((await inject('POST', `/changes/${change.id}/verify`, officer, {})).json()).toMatchObject({ code: 'SEPARATION_OF_DUTIES', details: { rule: 'CREATOR_MAY_NOT_VERIFY' } });
+    const colleague = await world.gateway.token('UNIT_OFFICER', 'H55.06.01', { subject: 'officer-colleague-8001' });
+    expect((await inject('GET', `/changes/${change.id}`, colleague)).statusCode).toBe(200);
+    expect((await inject('POST', `/changes/${change.id}/verify`, colleague, {})).json()).toMatchObject({ state: 'VERIFIED' });
+    expect((await inject('GET', `/changes/${change.id}`, officer)).json().profile.HoTen).toBe(hoSo.SoYeuLyLich.HoTen);
+    expect((await inject('GET', `/persons/${hoSo.SoDinhDanh}`, officer)).statusCode).toBe(200);
   });
 
   it('rejects with RECORD_NOT_FOUND when the national side has no such record, visible to the requester', async () => {
