@@ -101,3 +101,31 @@ export function grantViolation(actor: GrantActor, action: GrantAction, target: G
 export function grantInForce(g: { state: string; validFrom: Date; validTo: Date | null }, now: Date): boolean {
   return g.state === 'ACTIVE' && g.validFrom.getTime() <= now.getTime() && (g.validTo === null || now.getTime() < g.validTo.getTime());
 }
+
+export interface HeldGrant {
+  readonly id: string;
+  readonly subject: string;
+  readonly role: string;
+  readonly agencyCode: string;
+  readonly personalId: string | null;
+  readonly state: string;
+}
+
+/**
+ * What becomes of a person's grants when the province approves their record at a (new) agency and status
+ * (seeds: the releasing agency revokes access when a person is transferred out). The person's accounts are
+ * the subjects holding a STAFF grant on their record. Every ACTIVE grant of those accounts that does not cover
+ * the new employing agency is revoked — all of them when the person left service; an account still in service
+ * without a STAFF grant covering the new agency gets one (a transferred-in person keeps their own record).
+ */
+export function grantsAfterMove(held: readonly HeldGrant[], personalId: string, to: { employingAgencyCode: string; inService: boolean }):
+  { revoke: string[]; staffFor: string[] } {
+  const active = held.filter((g) => g.state === 'ACTIVE');
+  const accounts = [...new Set(active.filter((g) => g.role === 'STAFF' && g.personalId === personalId).map((g) => g.subject))];
+  const covers = (g: HeldGrant) => to.inService && isWithinSubtree(to.employingAgencyCode, g.agencyCode);
+  const revoke = active.filter((g) => accounts.includes(g.subject) && !covers(g)).map((g) => g.id);
+  const staffFor = to.inService
+    ? accounts.filter((s) => !active.some((g) => g.subject === s && g.role === 'STAFF' && g.personalId === personalId && covers(g)))
+    : [];
+  return { revoke, staffFor };
+}

@@ -15,6 +15,9 @@ export const ARRIVAL_BY_STATUS: Readonly<Record<TrangThai, 'PULL' | 'IN_PROVINCE
   CHUYEN_KHOI_DANG: 'PULL',
 };
 
+/** Statuses under which the person is employed in the province (ARRIVAL_BY_STATUS says IN_PROVINCE_TRANSFER). */
+export const EMPLOYED_STATUSES: readonly string[] = Object.entries(ARRIVAL_BY_STATUS).filter(([, how]) => how === 'IN_PROVINCE_TRANSFER').map(([s]) => s);
+
 /** Null when this person may be pulled (unknown to the province, or gone from it); the refusal code otherwise. */
 export function pullRefusal(person: { status: TrangThai } | null): 'IN_PROVINCE_TRANSFER_REQUIRED' | null {
   return person !== null && ARRIVAL_BY_STATUS[person.status] === 'IN_PROVINCE_TRANSFER' ? 'IN_PROVINCE_TRANSFER_REQUIRED' : null;

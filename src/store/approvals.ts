@@ -2,6 +2,7 @@
 // stands exactly as the manifest lists it (state and content hash), store the approval with its evidence,
 // and move the changes on. A change edited after the manifest was made makes the whole approval stale.
 import type { Db, Tx } from './db.ts';
+import { followGrantsOfPersons } from './grants.ts';
 import { appendAudit } from './audit-log.ts';
 import { GatewayError } from '../errors.ts';
 import type { Principal } from '../auth/principal.ts';
@@ -150,6 +151,9 @@ async function applyProvinceApproval(tx: Tx, ids: string[], now: Date): Promise<
   await tx.$executeRaw`
     UPDATE profile_change c SET state = 'PROVINCE_APPROVED', province_approved_at = ${now}, updated_at = ${now}, target_version = p.version
     FROM person p WHERE c.id = ANY(${ids}::uuid[]) AND p.personal_id = c.personal_id`;
+  // Grants follow the approved record (moved out: revoked; moved in: a STAFF grant on their own record).
+  const moved = await tx.$queryRaw<Array<{ personal_id: string }>>`SELECT DISTINCT personal_id FROM profile_change WHERE id = ANY(${ids}::uuid[])`;
+  await followGrantsOfPersons(tx, moved.map((m) => m.personal_id), now);
 }
 
 export async function getApproval(db: Db, id: string) {

@@ -1,9 +1,10 @@
 // Grants in the database: each change of a grant and its audit row commit together; the row is locked while
 // the caller's decision (src/services/grants.ts) runs, so two operators cannot act on a stale grant.
-import type { Db } from './db.ts';
+import type { Db, Tx } from './db.ts';
 import { appendAudit } from './audit-log.ts';
 import { GatewayError } from '../errors.ts';
-import type { GrantState } from '../domain/grant-rules.ts';
+import { grantsAfterMove, type GrantState } from '../domain/grant-rules.ts';
+import { EMPLOYED_STATUSES as EMPLOYED } from '../domain/pull-scope.ts';
 
 export interface GrantRow {
   id: string;
@@ -91,4 +92,31 @@ export async function listGrants(db: Db, f: { agencyRoot: string; subject?: stri
     },
     orderBy: { createdAt: 'asc' }, take: f.limit,
   });
+}
+
+/**
+ * Inside the province approval's transaction: the grants of each person whose record it approves follow
+ * the record (grant-rules.ts `grantsAfterMove`), revoked or granted as SYSTEM, each audited.
+ */
+export async function followGrantsOfPersons(tx: Tx, personalIds: readonly string[], now: Date): Promise<void> {
+  if (personalIds.length === 0) return;
+  const persons = await tx.person.findMany({ where: { personalId: { in: [...personalIds] } }, select: { personalId: true, employingAgencyCode: true, status: true } });
+  for (const p of persons) {
+    const accounts = await tx.accessGrant.findMany({ where: { personalId: p.personalId, role: 'STAFF', state: 'ACTIVE' }, select: { subject: true } });
+    if (accounts.length === 0) continue;
+    const held = await tx.accessGrant.findMany({ where: { subject: { in: accounts.map((a) => a.subject) }, state: 'ACTIVE' } });
+    const plan = grantsAfterMove(held, p.personalId, { employingAgencyCode: p.employingAgencyCode, inService: EMPLOYED.includes(p.status) });
+    const reason = `Hồ sơ ${p.personalId} được phê duyệt tại ${p.employingAgencyCode} (${p.status})`;
+    for (const id of plan.revoke) {
+      const row = await tx.accessGrant.update({ where: { id }, data: { state: 'REVOKED', revokedBy: 'system', revokeReason: reason } });
+      await appendAudit(tx, { actor: 'system', role: 'SYSTEM', action: 'GRANT_REVOKE', entityType: 'grant', entityId: id, agencyCode: row.agencyCode,
+        details: { ...auditDetails(row, reason), cause: 'RECORD_MOVED' } }, now);
+    }
+    for (const subject of plan.staffFor) {
+      const row = await tx.accessGrant.create({ data: { subject, role: 'STAFF', agencyCode: p.employingAgencyCode, personalId: p.personalId, state: 'ACTIVE',
+        validFrom: now, validTo: null, reason, requestedBy: 'system', grantedBy: 'system' } });
+      await appendAudit(tx, { actor: 'system', role: 'SYSTEM', action: 'GRANT_GRANT', entityType: 'grant', entityId: row.id, agencyCode: row.agencyCode,
+        details: { ...auditDetails(row, reason), cause: 'RECORD_MOVED' } }, now);
+    }
+  }
 }

@@ -10,7 +10,7 @@ import { devJwtPublicKeyFile, issueDevToken } from '../../../src/auth/dev-token.
 import { createLogger } from '../../../src/logger.ts';
 import { steppedClock } from '../../../src/clock.ts';
 import { seedProvince } from '../../../src/commands/seed.ts';
-import { createGrant } from '../../../src/store/grants.ts';
+import { createGrant, followGrantsOfPersons } from '../../../src/store/grants.ts';
 import { effectiveAuthority, withGrants } from '../../../src/services/grants.ts';
 import { bootstrapGrant } from '../../../src/commands/grant.ts';
 import type { Role } from '../../../src/auth/principal.ts';
@@ -181,5 +181,29 @@ describe('bootstrap and configuration', () => {
     expect(effectiveAuthority({ authAuthority: '', authDevMode: true })).toBe('claims');
     expect(effectiveAuthority({ authAuthority: 'grants', authDevMode: true })).toBe('grants');
     expect(effectiveAuthority({ authAuthority: 'claims', authDevMode: false })).toBe('claims');
+  });
+});
+
+describe('grants follow the approved record', () => {
+  it('a person transferred out loses the grants of the old agency at once and gets a STAFF grant at the new one, audited as SYSTEM', async () => {
+    const person = await database.db.prisma.person.findFirstOrThrow({ where: { employingAgencyCode: { startsWith: 'H55.05' }, status: 'DANG_CONG_TAC' }, orderBy: { personalId: 'desc' } });
+    const op = await tok('op-1', 'PROVINCE_OPERATOR', 'H55.19');
+    const staff = (await call('POST', '/grants', op, { subject: 'di.chuyen', role: 'STAFF', agencyCode: person.employingAgencyCode, personalId: person.personalId, reason: 'Tài khoản' })).json();
+    const officer = (await call('POST', '/grants', op, { subject: 'di.chuyen', role: 'UNIT_OFFICER', agencyCode: 'H55.05', reason: 'Cán bộ tổ chức' })).json();
+    const asOfficer = await tok('di.chuyen', 'UNIT_OFFICER', 'H55.05');
+    expect((await call('GET', '/persons?limit=1', asOfficer)).statusCode).toBe(200);
+    // What the province approval of an in-province transfer does, in its transaction.
+    await database.db.prisma.$transaction(async (tx) => {
+      await tx.person.update({ where: { personalId: person.personalId }, data: { employingAgencyCode: 'H55.06', managingAgencyCode: 'H55.06' } });
+      await followGrantsOfPersons(tx, [person.personalId], clock.now());
+    });
+    expect((await call('GET', '/persons?limit=1', asOfficer)).json().code).toBe('GRANT_REQUIRED');
+    const after = await database.db.prisma.accessGrant.findMany({ where: { subject: 'di.chuyen' }, orderBy: { createdAt: 'asc' } });
+    expect(after.map((g) => [g.id === staff.id ? 'staff' : g.id === officer.id ? 'officer' : 'new', g.role, g.agencyCode, g.state])).toEqual([
+      ['staff', 'STAFF', person.employingAgencyCode, 'REVOKED'], ['officer', 'UNIT_OFFICER', 'H55.05', 'REVOKED'], ['new', 'STAFF', 'H55.06', 'ACTIVE'],
+    ]);
+    const asStaff = await tok('di.chuyen', 'STAFF', 'H55.06');
+    expect((await call('GET', `/persons/${person.personalId}`, asStaff)).statusCode).toBe(200);
+    expect((await grantAudit(officer.id)).map((a) => [a.action, a.actor])).toEqual([['GRANT_GRANT', 'op-1'], ['GRANT_REVOKE', 'system']]);
   });
 });

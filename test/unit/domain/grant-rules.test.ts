@@ -1,6 +1,6 @@
 // The grant table, exhaustively: every action × acting role × granted role × where × whose grant × state.
 import { describe, expect, it } from 'vitest';
-import { GRANT_ACTIONS, GRANT_FROM, GRANT_ROLES, GRANT_STATES, grantInForce, grantViolation, type GrantAction, type GrantRole, type GrantState } from '../../../src/domain/grant-rules.ts';
+import { grantsAfterMove, GRANT_ACTIONS, GRANT_FROM, GRANT_ROLES, GRANT_STATES, grantInForce, grantViolation, type GrantAction, type GrantRole, type GrantState } from '../../../src/domain/grant-rules.ts';
 
 const S = { soNoiVuCode: 'H55.19', provinceCode: 'H55' };
 const actorAt: Record<GrantRole, string> = { STAFF: 'H55.05.01', UNIT_OFFICER: 'H55.05', AGENCY_HEAD: 'H55.05', PROVINCE_OPERATOR: 'H55.19', ADMIN: 'H55.19' };
@@ -60,5 +60,32 @@ describe('grant rules', () => {
     expect(grantInForce({ ...g, validTo: null }, new Date('2099-01-01T00:00:00Z'))).toBe(true);
     expect(grantInForce({ ...g, state: 'REVOKED' }, new Date('2026-11-15T00:00:00Z'))).toBe(false);
     expect(grantInForce({ ...g, state: 'REQUESTED' }, new Date('2026-11-15T00:00:00Z'))).toBe(false);
+  });
+});
+
+describe('grants follow a moved record', () => {
+  const pid = '001085012345';
+  const held = [
+    { id: 'staff', subject: 'an', role: 'STAFF', agencyCode: 'H55.05.01', personalId: pid, state: 'ACTIVE' },
+    { id: 'officer', subject: 'an', role: 'UNIT_OFFICER', agencyCode: 'H55.05', personalId: null, state: 'ACTIVE' },
+    { id: 'wide', subject: 'an', role: 'AGENCY_HEAD', agencyCode: 'H55', personalId: null, state: 'ACTIVE' },
+    { id: 'old', subject: 'an', role: 'UNIT_OFFICER', agencyCode: 'H55.06', personalId: null, state: 'REVOKED' },
+    { id: 'other', subject: 'binh', role: 'UNIT_OFFICER', agencyCode: 'H55.05', personalId: null, state: 'ACTIVE' },
+  ];
+
+  it('transferred out of H55.05 into H55.06: loses what came with H55.05, keeps what covers H55.06, gets a STAFF grant there', () => {
+    expect(grantsAfterMove(held, pid, { employingAgencyCode: 'H55.06.02', inService: true })).toEqual({ revoke: ['staff', 'officer'], staffFor: ['an'] });
+  });
+
+  it('moved inside the same unit: nothing changes', () => {
+    expect(grantsAfterMove(held, pid, { employingAgencyCode: 'H55.05.01', inService: true })).toEqual({ revoke: [], staffFor: [] });
+  });
+
+  it('left service (retired, out of the province): every grant of the account is revoked, none granted', () => {
+    expect(grantsAfterMove(held, pid, { employingAgencyCode: 'H55.05.01', inService: false })).toEqual({ revoke: ['staff', 'officer', 'wide'], staffFor: [] });
+  });
+
+  it('a person with no account (no STAFF grant on their record) changes nobody’s grants, not even a namesake’s', () => {
+    expect(grantsAfterMove(held, '079190000123', { employingAgencyCode: 'H55.06', inService: false })).toEqual({ revoke: [], staffFor: [] });
   });
 });
