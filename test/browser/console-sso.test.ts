@@ -86,6 +86,22 @@ describe('console sign-in through the provincial SSO, in Chromium', () => {
     expect(session).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Lax' });
     await page.screenshot({ path: '/tmp/csdl-console-sso.png', fullPage: true });
 
+    // Grants are managed in the console: the writes go with the session cookie and its CSRF token.
+    await page.locator('#nav a', { hasText: 'Quyền truy cập' }).click();
+    await page.locator('input[name=subject]').fill('moi.can.bo');
+    await page.locator('select[name=role]').selectOption('UNIT_OFFICER');
+    await page.locator('input[name=agencyCode]').fill('H55.05');
+    await page.locator('input[name=reason]').fill('Cán bộ tổ chức mới');
+    await page.locator('#grant-submit').click();
+    const row = page.locator('tr[data-state]', { hasText: 'moi.can.bo' });
+    await expect.poll(() => row.getAttribute('data-state'), { timeout: 10_000 }).toBe('ACTIVE');
+    await row.locator('input').fill('Chuyển công tác');
+    await row.locator('button[data-action=revoke]').click();
+    await expect.poll(() => page.locator('tr[data-state]', { hasText: 'moi.can.bo' }).getAttribute('data-state'), { timeout: 10_000 }).toBe('REVOKED');
+    const audit = await database.db.prisma.auditLog.findMany({ where: { entityType: 'grant', actor: 'chuyen.vien.so' }, orderBy: { seq: 'asc' } });
+    expect(audit.map((a) => a.action)).toEqual(['GRANT_GRANT', 'GRANT_REVOKE']);
+    await page.screenshot({ path: '/tmp/csdl-console-grants.png', fullPage: true });
+
     await page.locator('#user button').click();
     await page.locator('#idp-logout').click({ timeout: 10_000 });
     await page.locator('#sso-sign-in').waitFor({ timeout: 10_000 });

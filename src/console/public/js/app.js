@@ -10,6 +10,7 @@ import * as batches from './pages/batches.js';
 import * as batch from './pages/batch.js';
 import * as transfers from './pages/transfers.js';
 import * as health from './pages/health.js';
+import * as grants from './pages/grants.js';
 
 const OFFICERS = ['UNIT_OFFICER', 'AGENCY_HEAD', 'PROVINCE_OPERATOR', 'ADMIN'];
 const OPERATORS = ['PROVINCE_OPERATOR', 'ADMIN'];
@@ -20,6 +21,7 @@ const PAGES = [
   { path: 'goi-dong-bo', title: 'Gói đồng bộ', roles: OPERATORS, page: batches, detail: batch },
   { path: 'chuyen-du-lieu', title: 'Yêu cầu chuyển dữ liệu', roles: ['UNIT_OFFICER', 'AGENCY_HEAD', 'PROVINCE_OPERATOR'], page: transfers },
   { path: 'suc-khoe', title: 'Sức khỏe hệ thống', roles: OPERATORS, page: health },
+  { path: 'quyen-truy-cap', title: 'Quyền truy cập', roles: ['AGENCY_HEAD', 'PROVINCE_OPERATOR', 'ADMIN'], page: grants },
 ];
 
 const main = document.getElementById('main');
