@@ -26,6 +26,17 @@ function endpoints(): CliEndpoints {
   }
 }
 
+/** A configuration refusal at start-up is one line naming the setting, not a stack trace. */
+async function orConfigLine<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    const e = err as { code?: string; details?: { variable?: string; reason?: string } };
+    if (e.code === 'CONFIG_INVALID') fail(`CONFIG_INVALID ${e.details?.variable ?? ''}: ${e.details?.reason ?? ''}`.trim());
+    throw err;
+  }
+}
+
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('csdl-gateway')
     .description('Cổng dữ liệu CBCCVC: provincial civil-servant database, signed approvals, national sync')
@@ -34,7 +45,7 @@ export async function main(argv: string[]): Promise<void> {
 
   program.command('serve').description('start the HTTP API').action(async () => {
     const { serve } = await import('./commands/serve.ts');
-    await serve(loadConfig());
+    await orConfigLine(() => serve(loadConfig()));
   });
 
   program.command('migrate').description('create the database if needed and apply the SQL migrations').action(async () => {
@@ -67,6 +78,17 @@ export async function main(argv: string[]): Promise<void> {
       const stop = () => { void agent.close().finally(() => process.exit(0)); };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
+    });
+  program.command('grant').description('grant a role to an SSO subject (the first operator and administrator of Sở Nội vụ; later ones through the API)')
+    .requiredOption('--subject <sub>', 'the `sub` of the person at the provincial SSO')
+    .addOption(new Option('--role <role>').choices([...roles]).makeOptionMandatory())
+    .requiredOption('--agency <code>', 'agency code the role applies to (its subtree)')
+    .option('--personal-id <id>', 'for STAFF: their own personal id')
+    .requiredOption('--reason <text>', 'why (kept in the audit log)')
+    .action(async (opts: { subject: string; role: string; agency: string; personalId?: string; reason: string }) => {
+      const { bootstrapGrant } = await import('./commands/grant.ts');
+      const g = await bootstrapGrant(loadConfig(), opts);
+      console.log(`${g.id} ${g.subject} ${g.role} ${g.agencyCode}`);
     });
 
   program.command('token').description('issue a development JWT signed by the demo key in certs.example/jwt')

@@ -27,6 +27,10 @@ const bool: Parser<boolean> = (raw, name) => {
   if (/^(0|false|no)$/i.test(raw)) return false;
   return invalid(name, 'expected true or false');
 };
+const authority: Parser<'grants' | 'claims' | ''> = (raw, name) => {
+  if (!['grants', 'claims', ''].includes(raw)) invalid(name, 'expected grants or claims');
+  return raw as 'grants' | 'claims' | '';
+};
 const list: Parser<string[]> = (raw) => raw.split(',').map((s) => s.trim()).filter(Boolean);
 const provinceCode: Parser<string> = (raw, name) => {
   if (!/^[GHK][0-9]{2}$/.test(raw)) invalid(name, 'expected a level-1 agency code such as H55');
@@ -55,8 +59,19 @@ export const settings = {
   senderCode: setting('SENDER_CODE', 'Agency code of Sở Nội vụ, the sender of batches (X-Sender-Code)', str, ''),
   authPublicKeyFile: setting('AUTH_JWT_PUBLIC_KEY_FILE', 'PEM public key (or certificate) that verifies bearer JWTs from the provincial SSO', str, ''),
   authJwksUrl: setting('AUTH_JWKS_URL', 'JWKS URL of the provincial SSO (used instead of AUTH_JWT_PUBLIC_KEY_FILE)', str, ''),
-  authIssuer: setting('AUTH_JWT_ISSUER', 'Required `iss` of bearer JWTs (empty: not checked)', str, ''),
+  authIssuer: setting('AUTH_JWT_ISSUER', 'Required `iss` of bearer JWTs; required unless AUTH_DEV_MODE (empty in development: not checked)', str, ''),
   authAudience: setting('AUTH_JWT_AUDIENCE', 'Required `aud` of bearer JWTs', str, 'csdl-gateway'),
+  authMaxTokenMinutes: setting('AUTH_JWT_MAX_LIFETIME_MINUTES', 'Longest validity a bearer JWT may have (exp − iat, and exp − now); longer ones are refused', int(1, 7 * 24 * 60), 12 * 60),
+  authClockSkewSeconds: setting('AUTH_JWT_CLOCK_SKEW_SECONDS', 'Tolerance between the SSO’s clock and ours for exp, nbf and iat', int(0, 600), 60),
+  authJwksCacheMinutes: setting('AUTH_JWKS_CACHE_MINUTES', 'How long fetched JWKS keys are used before they are fetched again (an unknown kid refetches at once: key rotation)', int(1, 24 * 60), 10),
+  authDevMode: setting('AUTH_DEV_MODE', 'Development only: without AUTH_JWT_PUBLIC_KEY_FILE/AUTH_JWKS_URL trust the demo key in certs.example/jwt, and do not require AUTH_JWT_ISSUER (the demo and tests)', bool, false),
+  authAuthority: setting('AUTH_AUTHORITY', 'Where a caller’s role and agency come from: `grants` (stored in the gateway, managed by Sở Nội vụ; the token’s role/agency claims only choose among them) or `claims` (trusted from the SSO). Empty: grants, or claims when AUTH_DEV_MODE', authority, ''),
+  oidcIssuerUrl: setting('OIDC_ISSUER_URL', 'Issuer URL of the provincial SSO (OpenID Connect) for the console’s sign-in; empty: the console has no SSO sign-in', str, ''),
+  oidcClientId: setting('OIDC_CLIENT_ID', 'client_id of the gateway at the provincial SSO', str, 'csdl-gateway'),
+  oidcClientSecret: setting('OIDC_CLIENT_SECRET', 'client_secret of the gateway at the provincial SSO (from a secret store)', str, ''),
+  oidcRedirectUrl: setting('OIDC_REDIRECT_URL', 'Public URL of /auth/callback registered at the SSO, e.g. https://csdl.h55.gov.vn/auth/callback', str, ''),
+  sessionIdleMinutes: setting('SESSION_IDLE_MINUTES', 'A console session unused this long ends', int(1, 24 * 60), 30),
+  sessionAbsoluteHours: setting('SESSION_ABSOLUTE_HOURS', 'A console session ends this long after sign-in, however active', int(1, 7 * 24), 10),
   maxAttachmentBytes: setting('MAX_ATTACHMENT_BYTES', 'Largest digitised document accepted (bytes)', int(1, 100 * MiB), 10 * MiB),
   maxBodyBytes: setting('MAX_BODY_BYTES', 'Largest JSON request body (bytes); attachments travel base64-encoded inside it', int(1024, 200 * MiB), 16 * MiB),
   textMaxLength: setting('TEXT_MAX_LENGTH', 'Longest free-text value accepted in a request (characters, after NFC); base64/PEM fields are bounded by their routes', int(100, 1_000_000), 10_000),

@@ -28,6 +28,12 @@ const catalog = {
   TOKEN_INVALID: { status: 401, message: 'Mã truy cập không hợp lệ hoặc đã hết hạn.' },
   FORBIDDEN: { status: 403, message: 'Bạn không có quyền thực hiện thao tác này.' },
   OUT_OF_SCOPE: { status: 403, message: 'Đơn vị này nằm ngoài phạm vi quản lý của bạn.' },
+  SESSION_EXPIRED: { status: 401, message: 'Phiên đăng nhập đã hết hạn hoặc đã đăng xuất; vui lòng đăng nhập lại.' },
+  SIGN_IN_FAILED: { status: 401, message: 'Đăng nhập qua tài khoản dùng chung của tỉnh không thành công; vui lòng thử lại.' },
+  CSRF_INVALID: { status: 403, message: 'Yêu cầu không kèm mã chống giả mạo hợp lệ; vui lòng tải lại trang.' },
+  GRANT_REQUIRED: { status: 403, message: 'Tài khoản chưa được Sở Nội vụ cấp quyền này, hoặc quyền đã hết hạn hay bị thu hồi.' },
+  GRANT_NOT_FOUND: { status: 404, message: 'Không tìm thấy quyền truy cập.' },
+  SEPARATION_OF_DUTIES: { status: 403, message: 'Không được tự kiểm tra, phê duyệt hồ sơ của chính mình hoặc đề nghị do mình lập, mình đã kiểm tra.' },
 
   // ── domain: identifiers and profile ─────────────────────────────────────
   INVALID_PERSONAL_ID: { status: 422, message: 'Số định danh cá nhân không hợp lệ.' },
@@ -108,6 +114,7 @@ const catalog = {
   TRANSFER_NOT_FOUND: { status: 404, message: 'Không tìm thấy yêu cầu chuyển dữ liệu.' },
   TRANSFER_NOT_FAILED: { status: 409, message: 'Chỉ chạy lại được yêu cầu chuyển dữ liệu đã thất bại.' },
   TRANSFER_IN_PROGRESS: { status: 409, message: 'Hồ sơ này đang có một yêu cầu chuyển dữ liệu chưa xử lý xong.' },
+  IN_PROVINCE_TRANSFER_REQUIRED: { status: 409, message: 'Người này đang công tác trong tỉnh: không kéo hồ sơ từ hệ thống quốc gia; cơ quan cấp trên của đơn vị hiện tại thực hiện điều động, luân chuyển trong tỉnh.' },
   FIELDS_MISMATCH: { status: 422, message: 'Thông tin yêu cầu không khớp với tài liệu đã ký.' },
   CHANGE_NOT_STALE: { status: 409, message: 'Chỉ dựng lại được đề nghị bị CSDL quốc gia từ chối vì phiên bản cũ (STALE_VERSION).' },
   CHANGE_SUPERSEDED: { status: 409, message: 'Hồ sơ đã có đề nghị cập nhật mới hơn đề nghị bị từ chối này.' },

@@ -4,7 +4,11 @@ import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { createLogger } from './logger.ts';
 import { openDb, pingDb, type Db } from './store/db.ts';
-import { createTokenVerifier } from './auth/token-verifier.ts';
+import { configuredTokenVerifier } from './auth/token-verifier.ts';
+import { effectiveAuthority, withGrants } from './services/grants.ts';
+import { systemClock } from './clock.ts';
+import { createConsoleSignIn } from './services/console-sign-in.ts';
+import { GatewayError } from './errors.ts';
 import { devJwtPublicKeyFile } from './auth/dev-token.ts';
 import { buildApp } from './http/app.ts';
 import { closeSigningSetup, loadSigningSetup } from './approval/signing-setup.ts';
@@ -54,18 +58,16 @@ async function pingRedis(redis: Redis): Promise<boolean> {
 
 export async function buildGatewayApp(rt: Runtime) {
   const { config } = rt;
-  const verifyToken = createTokenVerifier({
-    jwksUrl: config.authJwksUrl || undefined,
-    // Without a configured key, the demo key in certs.example/ verifies tokens: say so loudly.
-    publicKeyFile: config.authPublicKeyFile || (config.authJwksUrl ? undefined : devJwtPublicKeyFile),
-    issuer: config.authIssuer || undefined,
-    audience: config.authAudience || undefined,
-  });
-  if (!config.authPublicKeyFile && !config.authJwksUrl) rt.logger.warn('AUTH_JWT_PUBLIC_KEY_FILE is not set: accepting demo tokens signed by certs.example/jwt');
+  // Refuses to start without a key (or issuer) unless AUTH_DEV_MODE; in that mode the demo key verifies tokens.
+  const verified = configuredTokenVerifier(config, devJwtPublicKeyFile);
+  // Identity from the SSO, authority from the grants stored here (unless AUTH_AUTHORITY=claims).
+  const verifyToken = effectiveAuthority(config) === 'grants' ? withGrants(verified, rt.db, systemClock) : verified;
+  const signIn = consoleSignInOf(config, rt.db);
+  if (config.authDevMode) rt.logger.warn('AUTH_DEV_MODE is on: development tokens (certs.example/jwt) and tokens without an issuer are accepted');
   const queues = openOpsQueues(config.redisUrl, config.queuePrefix);
   const signing = await loadSigningSetup(config);
   const app = await buildApp({
-    config, db: rt.db, verifyToken, logger: rt.logger, signing, national: rt.national(), nationalTrust: loadNationalTrust(config),
+    config, db: rt.db, verifyToken, ...(signIn ? { signIn } : {}), logger: rt.logger, signing, national: rt.national(), nationalTrust: loadNationalTrust(config),
     probes: [{ name: 'database', check: () => pingDb(rt.db) }, { name: 'redis', check: () => pingRedis(rt.redis) }],
     metrics: rt.metrics, queues,
   });
@@ -90,4 +92,18 @@ export function openNationalClient(config: Config, onAttempt?: Parameters<typeof
     ...(tls.cert || tls.key || tls.ca ? { tls: Object.fromEntries(Object.entries(tls).filter(([, v]) => v !== undefined)) } : {}),
     ...(onAttempt ? { onAttempt } : {}),
   });
+}
+
+/** The console's SSO sign-in, when OIDC_ISSUER_URL is set (its redirect URL and secret are then required). */
+function consoleSignInOf(config: Config, db: Db) {
+  if (!config.oidcIssuerUrl) return undefined;
+  if (!config.oidcRedirectUrl) throw new GatewayError('CONFIG_INVALID', { variable: 'OIDC_REDIRECT_URL', reason: 'required with OIDC_ISSUER_URL' });
+  if (!config.oidcClientSecret) throw new GatewayError('CONFIG_INVALID', { variable: 'OIDC_CLIENT_SECRET', reason: 'required with OIDC_ISSUER_URL' });
+  const absoluteMs = config.sessionAbsoluteHours * 3_600_000;
+  const service = createConsoleSignIn({ db, clock: systemClock }, {
+    issuerUrl: config.oidcIssuerUrl, clientId: config.oidcClientId, clientSecret: config.oidcClientSecret, redirectUrl: config.oidcRedirectUrl,
+    postLogoutRedirectUrl: new URL('/console/', config.oidcRedirectUrl).href, idleMs: config.sessionIdleMinutes * 60_000, absoluteMs,
+    authority: effectiveAuthority(config), allowHttp: config.authDevMode,
+  });
+  return { service, redirectUrl: config.oidcRedirectUrl, absoluteSeconds: absoluteMs / 1000 };
 }

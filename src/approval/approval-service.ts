@@ -10,6 +10,7 @@ import type { Principal } from '../auth/principal.ts';
 import { buildApprovalManifest, sha256Hex, type ManifestItem } from '../domain/approval-manifest.ts';
 import { isInApprovalWindow, periodOf } from '../domain/working-days.ts';
 import { isWithinSubtree } from '../domain/agency-code.ts';
+import { barringRelation } from '../domain/duties.ts';
 import type { ApprovalLevel } from '../generated/prisma/client.ts';
 import {
   createSigningSession, findActiveDelegation, findWindowOverride, getSigningSession, listEligible, recordApproval,
@@ -65,12 +66,25 @@ async function authorise(deps: ApprovalDeps, principal: Principal, t: ApprovalTa
   return { delegationId, windowOverride: true, overrideReason: override.reason };
 }
 
-/** What is waiting for this approval, as manifest items. Sở Nội vụ sees only content the agency head signed. */
-async function eligibleItems(deps: ApprovalDeps, t: ApprovalTarget): Promise<ManifestItem[]> {
+/**
+ * What is waiting for this approval, as manifest items. Sở Nội vụ sees only content the agency head signed.
+ * Changes the signer may not approve (their own record, a change they created or verified: domain/duties.ts)
+ * are left out of their manifest, for another signer (a deputy by delegation); when nothing else is left
+ * the refusal says why.
+ */
+async function eligibleItems(deps: ApprovalDeps, principal: Principal, t: ApprovalTarget): Promise<ManifestItem[]> {
   const root = t.level === 'CO_QUAN' ? t.agencyCode : deps.provinceCode;
   const rows = await listEligible(deps.db, t.level, root, t.period);
-  const items = (t.level === 'CO_QUAN' ? rows : rows.filter((r) => r.coQuanApprovedSha256 === r.contentSha256))
-    .map(({ personalId, changeId, contentSha256 }) => ({ personalId, changeId, contentSha256 }));
+  const waiting = t.level === 'CO_QUAN' ? rows : rows.filter((r) => r.coQuanApprovedSha256 === r.contentSha256);
+  const step = t.level === 'CO_QUAN' ? 'APPROVE_AGENCY' : 'APPROVE_PROVINCE';
+  const barred = waiting.map((r) => ({ row: r, relation: barringRelation(principal, step, r) }));
+  const items = barred.filter((b) => b.relation === null)
+    .map(({ row: { personalId, changeId, contentSha256 } }) => ({ personalId, changeId, contentSha256 }));
+  if (items.length === 0 && waiting.length > 0) {
+    const first = barred[0]!;
+    throw new GatewayError('SEPARATION_OF_DUTIES', { rule: `${first.relation}_MAY_NOT_${step}`, step, relation: first.relation,
+      changeIds: barred.map((b) => b.row.changeId) });
+  }
   if (items.length === 0) throw new GatewayError('NOTHING_TO_APPROVE', { level: t.level, agencyCode: t.agencyCode, period: t.period });
   return items;
 }
@@ -106,7 +120,7 @@ export async function approveWithOrganisationKey(deps: ApprovalDeps, principal: 
   const signer = deps.setup.orgSigner;
   if (!signer) throw new GatewayError('CONFIG_INVALID', { variable: 'SIGNER_P12_FILE', reason: 'no organisation signer configured' });
   const authority = await authorise(deps, principal, t);
-  const items = await eligibleItems(deps, t);
+  const items = await eligibleItems(deps, principal, t);
   const manifest = draft(deps, t, items);
   const cms = await signDetached(manifest, signer, { signingTime: deps.clock.now(), ...(deps.setup.tsaUrl ? { tsaUrl: deps.setup.tsaUrl } : {}) });
   const verified = await verifyApproval(deps, manifest, cms);
@@ -128,7 +142,7 @@ export interface StartedSession {
 export async function startSigningSession(deps: ApprovalDeps, principal: Principal, t: ApprovalTarget, certificatePem: string): Promise<StartedSession> {
   await authorise(deps, principal, t);
   const certificate = firstCertificate(certificatePem);
-  const items = await eligibleItems(deps, t);
+  const items = await eligibleItems(deps, principal, t);
   const manifest = draft(deps, t, items);
   const prepared = prepareExternalSignature({ data: manifest, signerCertificate: certificate, signingTime: deps.clock.now() });
   const expiresAt = new Date(deps.clock.now().getTime() + deps.setup.sessionMinutes * 60_000);

@@ -100,7 +100,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       signerP12File: '', signerP12Password: '', signerKeyFile: '', signerCertFile: '' }
     : { signerP12File: pki('org-signer.p12'), signerP12Password: manifest.p12Password };
   const config = loadConfig({}, {
-    ...base, databaseUrl, logLevel: process.env.LOG_LEVEL ?? 'error', port: 0,
+    ...base, databaseUrl, logLevel: process.env.LOG_LEVEL ?? 'error', port: 0, authDevMode: true,
     queuePrefix: options.queuePrefix ?? `demo-${randomBytes(3).toString('hex')}`,
     trustAnchorFiles: [pki('trust-anchors.pem')], intermediateFiles: [pki('intermediates.pem')], crlFiles: [pki('crls.pem')],
     ...orgKey,

@@ -3,7 +3,7 @@
 // window, scope (agency subtree) and delegation are checked by the caller; this only answers "is this
 // step legal for this role".
 //
-//   DRAFT ─SUBMIT→ SUBMITTED ─VERIFY→ VERIFIED ─APPROVE_AGENCY→ AGENCY_APPROVED ─APPROVE_PROVINCE→
+//   (NEW) ─CREATE→ DRAFT ─SUBMIT→ SUBMITTED ─VERIFY→ VERIFIED ─APPROVE_AGENCY→ AGENCY_APPROVED ─APPROVE_PROVINCE→
 //   PROVINCE_APPROVED ─BATCH→ BATCHED ─SYNC→ SYNCED
 //   RETURN (reason) from SUBMITTED, VERIFIED, AGENCY_APPROVED, PROVINCE_APPROVED → RETURNED
 //   RETURNED ─SUBMIT→ SUBMITTED (resubmitted after edit); EDIT keeps DRAFT / RETURNED (the editable states)
@@ -33,6 +33,7 @@ export const CHANGE_STATES = [
 export type ChangeState = (typeof CHANGE_STATES)[number];
 
 export const LIFECYCLE_EVENTS = [
+  'CREATE',
   'EDIT',
   'SUBMIT',
   'VERIFY',
@@ -55,6 +56,10 @@ export const FINAL_STATES: readonly ChangeState[] = ['SYNCED', 'REJECTED_BY_NATI
 export const REASON_REQUIRED_EVENTS: readonly LifecycleEvent[] = ['RETURN', 'REJECT_NATIONAL', 'RELEASE'];
 export const REASON_MAX_LENGTH = 2000;
 
+/** The pseudo-state before a change exists: creation is a step of the table like every other. */
+export const NEW = 'NEW' as const;
+type FromState = ChangeState | typeof NEW;
+
 interface Step {
   readonly to: ChangeState;
   readonly roles: readonly ActorRole[];
@@ -64,7 +69,12 @@ const ENTRY: readonly ActorRole[] = ['STAFF', 'UNIT_OFFICER']; // the employee, 
 const SYSTEM: readonly ActorRole[] = ['SYSTEM'];
 
 /** from → event → step. Anything not listed is an illegal transition. */
-const TABLE: Readonly<Record<ChangeState, Partial<Record<LifecycleEvent, Step>>>> = {
+const TABLE: Readonly<Record<FromState, Partial<Record<LifecycleEvent, Step>>>> = {
+  // Only the employee (own record) and the unit (its subtree) create changes; scope: domain/duties.ts.
+  // SYSTEM: an imported transfer. A change created "submitted" is CREATE then SUBMIT.
+  NEW: {
+    CREATE: { to: 'DRAFT', roles: [...ENTRY, 'SYSTEM'] },
+  },
   DRAFT: {
     EDIT: { to: 'DRAFT', roles: ENTRY },
     SUBMIT: { to: 'SUBMITTED', roles: [...ENTRY, 'SYSTEM'] }, // SYSTEM: an imported inbound transfer
@@ -110,14 +120,16 @@ export function isFinal(state: string): boolean {
   return (FINAL_STATES as readonly string[]).includes(state);
 }
 
+const isFromState = (v: unknown): v is FromState => v === NEW || isChangeState(v);
+
 function stepOf(from: string, event: string): Step | undefined {
-  if (!isChangeState(from)) return undefined;
+  if (!isFromState(from)) return undefined;
   const row = TABLE[from];
   return Object.hasOwn(row, event) ? row[event as LifecycleEvent] : undefined;
 }
 
 /** Events legal from `from` for `role` (for menus and buttons). */
-export function allowedEvents(from: ChangeState, role: ActorRole): LifecycleEvent[] {
+export function allowedEvents(from: FromState, role: ActorRole): LifecycleEvent[] {
   return LIFECYCLE_EVENTS.filter((e) => stepOf(from, e)?.roles.includes(role) === true);
 }
 
@@ -136,7 +148,7 @@ export function canTransition(from: string, event: string, role: string): boolea
 export function transition(from: string, event: string, actorRole: string, reason?: string | null): ChangeState {
   const step = stepOf(from, event);
   if (step === undefined) {
-    const allowed = isChangeState(from) ? Object.keys(TABLE[from]) : [];
+    const allowed = isFromState(from) ? Object.keys(TABLE[from]) : [];
     throw new GatewayError('ILLEGAL_TRANSITION', { from, event, allowed });
   }
   if (!(step.roles as readonly string[]).includes(actorRole)) {
@@ -149,6 +161,15 @@ export function transition(from: string, event: string, actorRole: string, reaso
     throw new GatewayError('INVALID_VALUE', { field: 'reason', reason: 'TOO_LONG', maxLength: REASON_MAX_LENGTH });
   }
   return step.to;
+}
+
+/**
+ * The state a new change starts in: CREATE (→ DRAFT), then SUBMIT unless it is kept as a draft.
+ * Throws FORBIDDEN for a role that may not create changes (ADMIN, AGENCY_HEAD, PROVINCE_OPERATOR).
+ */
+export function initialState(actorRole: string, draft: boolean): ChangeState {
+  const created = transition(NEW, 'CREATE', actorRole);
+  return draft ? created : transition(created, 'SUBMIT', actorRole);
 }
 
 /** Alias of `transition`, the name the HTTP layer uses. */

@@ -10,6 +10,10 @@ import { installErrorHandler } from './error-handler.ts';
 import { installInputGuard } from './input-guard.ts';
 import { checkpointDeps } from '../services/audit-checkpoints.ts';
 import { installSecurityHeaders } from './security-headers.ts';
+import { signInRoutes } from './sign-in-routes.ts';
+import type { ConsoleSignIn } from '../services/console-sign-in.ts';
+import { grantRoutes } from './routes/grants.ts';
+import { adminMaskingPlugin } from './admin-masking.ts';
 import { authPlugin } from './auth-plugin.ts';
 import { healthRoutes, type ReadinessProbe } from './health-routes.ts';
 import { agencyRoutes } from './routes/agencies.ts';
@@ -52,6 +56,8 @@ export interface AppDeps {
   metrics?: GatewayMetrics;
   /** Read-only handles on the BullMQ queues: queue depths, and Bull Board for ADMIN (absent: neither). */
   queues?: OpsQueues;
+  /** Console sign-in through the provincial SSO (OIDC); absent: bearer tokens only. */
+  signIn?: { service: ConsoleSignIn; redirectUrl: string; absoluteSeconds: number };
 }
 
 declare module 'fastify' {
@@ -91,8 +97,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(opsSurfaces, { signing, verifyToken: deps.verifyToken });
   // §7: the national side calls without a bearer token (authenticated by its signature), so outside the block below.
   await app.register(inboundRoutes, { prefix: '/api/v1/inbound' });
+  await app.register(signInRoutes, { signIn: deps.signIn?.service, redirectUrl: deps.signIn?.redirectUrl ?? '', absoluteSeconds: deps.signIn?.absoluteSeconds ?? 0 });
   await app.register(async (api) => {
-    await api.register(authPlugin, { verifyToken: deps.verifyToken });
+    await api.register(authPlugin, { verifyToken: deps.verifyToken, signIn: deps.signIn?.service });
+    await api.register(adminMaskingPlugin); // ADMIN sees personal ids masked in every answer
     await api.register(agencyRoutes, { prefix: '/agencies' });
     await api.register(personRoutes, { prefix: '/persons' });
     await api.register(changeRoutes, { prefix: '/changes' });
@@ -100,6 +108,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await api.register(personTransferRoutes, { prefix: '/persons' });
     await api.register(transferRoutes, { prefix: '/transfers' });
     await api.register(auditRoutes, { prefix: '/audit', signing });
+    await api.register(grantRoutes, { prefix: '/grants' });
     await api.register(scheduleRoutes, { prefix: '/schedules', schedules: () => {
       if (!deps.national) throw new Error('no national client configured');
       return scheduleDeps(deps.config, app.deps.db, deps.logger, deps.national, signing);

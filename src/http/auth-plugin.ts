@@ -5,6 +5,8 @@ import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'f
 import { GatewayError } from '../errors.ts';
 import type { Principal, Role } from '../auth/principal.ts';
 import type { TokenVerifier } from '../auth/token-verifier.ts';
+import type { ConsoleSignIn } from '../services/console-sign-in.ts';
+import { readCookie, SESSION_COOKIE } from './sign-in-routes.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -12,10 +14,17 @@ declare module 'fastify' {
   }
 }
 
-export const authPlugin = fp<{ verifyToken: TokenVerifier }>(async (app, { verifyToken }) => {
+export const authPlugin = fp<{ verifyToken: TokenVerifier; signIn?: ConsoleSignIn | undefined }>(async (app, { verifyToken, signIn }) => {
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request) => {
     const header = request.headers.authorization;
+    // The console signed in through the SSO: a session cookie (writes need its CSRF token); API clients use bearer tokens.
+    const session = !header && signIn ? readCookie(request.headers.cookie, SESSION_COOKIE) : null;
+    if (session && signIn) {
+      const csrf = request.headers['x-csrf-token'];
+      request.principal = await signIn.principal(session, request.method, typeof csrf === 'string' ? csrf : undefined);
+      return;
+    }
     if (!header) return;
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new GatewayError('UNAUTHENTICATED', { reason: 'NOT_BEARER' });

@@ -2,6 +2,7 @@
 // stands exactly as the manifest lists it (state and content hash), store the approval with its evidence,
 // and move the changes on. A change edited after the manifest was made makes the whole approval stale.
 import type { Db, Tx } from './db.ts';
+import { followGrantsOfPersons } from './grants.ts';
 import { appendAudit } from './audit-log.ts';
 import { GatewayError } from '../errors.ts';
 import type { Principal } from '../auth/principal.ts';
@@ -16,6 +17,9 @@ export const approvalSteps: Record<ApprovalLevel, { from: ChangeState; to: Chang
 
 export interface EligibleChange extends ManifestItem {
   agencyCode: string;
+  /** Subject who created the change, and who verified it (separation of duties). */
+  createdBy: string;
+  verifiedBy: string | null;
   coQuanApprovedSha256: string | null;
 }
 
@@ -31,6 +35,8 @@ export async function listEligible(db: Db, level: ApprovalLevel, agencyRoot: str
   const step = approvalSteps[level];
   const { rows } = await db.pool.query<EligibleChange>(`
     SELECT c.id AS "changeId", c.personal_id AS "personalId", c.content_sha256 AS "contentSha256", c.agency_code AS "agencyCode",
+      c.created_by AS "createdBy",
+      (SELECT e.actor FROM change_event e WHERE e.change_id = c.id AND e.to_state = 'VERIFIED' ORDER BY e.id DESC LIMIT 1) AS "verifiedBy",
       (SELECT i.content_sha256 FROM approval_item i JOIN approval a ON a.id = i.approval_id
         WHERE i.change_id = c.id AND a.level = 'CO_QUAN' ORDER BY a.created_at DESC LIMIT 1) AS "coQuanApprovedSha256"
     FROM profile_change c
@@ -145,6 +151,9 @@ async function applyProvinceApproval(tx: Tx, ids: string[], now: Date): Promise<
   await tx.$executeRaw`
     UPDATE profile_change c SET state = 'PROVINCE_APPROVED', province_approved_at = ${now}, updated_at = ${now}, target_version = p.version
     FROM person p WHERE c.id = ANY(${ids}::uuid[]) AND p.personal_id = c.personal_id`;
+  // Grants follow the approved record (moved out: revoked; moved in: a STAFF grant on their own record).
+  const moved = await tx.$queryRaw<Array<{ personal_id: string }>>`SELECT DISTINCT personal_id FROM profile_change WHERE id = ANY(${ids}::uuid[])`;
+  await followGrantsOfPersons(tx, moved.map((m) => m.personal_id), now);
 }
 
 export async function getApproval(db: Db, id: string) {

@@ -97,13 +97,27 @@ const stampOf: Partial<Record<ChangeState, keyof ChangeRow>> = {
   SUBMITTED: 'submittedAt', VERIFIED: 'verifiedAt', AGENCY_APPROVED: 'agencyApprovedAt', PROVINCE_APPROVED: 'provinceApprovedAt', SYNCED: 'syncedAt',
 };
 
-/** Locks the change, asks `decide` (pure rules) what happens, and writes it with its event and audit row. */
-export async function transitionChange(db: Db, actor: Principal, id: string, decide: (current: ChangeRow) => Decision): Promise<ChangeRow> {
+/** Who took the steps of a change so far (change_event.actor), for the separation-of-duties rules. */
+export interface ChangeHistory {
+  /** The subject who last moved it to VERIFIED, or null. */
+  verifiedBy: string | null;
+}
+
+async function historyOf(tx: Tx, id: string): Promise<ChangeHistory> {
+  const verified = await tx.changeEvent.findFirst({ where: { changeId: id, toState: 'VERIFIED' }, orderBy: { id: 'desc' }, select: { actor: true } });
+  return { verifiedBy: verified?.actor ?? null };
+}
+
+/**
+ * Locks the change, asks `decide` (pure rules, given the change and who took its steps so far) what
+ * happens, and writes it with its event and audit row. A refusal from `decide` changes nothing.
+ */
+export async function transitionChange(db: Db, actor: Principal, id: string, decide: (current: ChangeRow, history: ChangeHistory) => Decision): Promise<ChangeRow> {
   return db.prisma.$transaction(async (tx) => {
     const locked = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM profile_change WHERE id = ${id}::uuid FOR UPDATE`;
     if (locked.length === 0) throw new GatewayError('CHANGE_NOT_FOUND', { id });
     const current = await tx.profileChange.findUniqueOrThrow({ where: { id } });
-    const decision = decide(current);
+    const decision = decide(current, await historyOf(tx, id));
     const stamp = stampOf[decision.state];
     const now = db.clock.now();
     const updated = await tx.profileChange.update({

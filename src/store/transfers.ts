@@ -9,6 +9,7 @@ import { addOutbox, completeOutbox } from './outbox.ts';
 import { errorSpec, GatewayError } from '../errors.ts';
 import { changeSourceOf, owesAck, type TransferSource, type TransferState } from '../transfer/transfer-states.ts';
 import type { ChangeContent } from './changes.ts';
+import { pullRefusal } from '../domain/pull-scope.ts';
 
 export const TRANSFER_PULL_TOPIC = 'TRANSFER_PULL';
 export const TRANSFER_ACK_TOPIC = 'TRANSFER_ACK';
@@ -170,7 +171,7 @@ async function armOutbox(tx: Tx, topic: string, key: string, deadline: number, n
   if (reopened.count === 0) await addOutbox(tx, topic, key, { deadline }, now);
 }
 
-type Imported = { changeId: string } | { refused: 'CHANGE_PENDING'; message: string; details: unknown };
+type Imported = { changeId: string } | { refused: 'CHANGE_PENDING' | 'IN_PROVINCE_TRANSFER_REQUIRED'; message: string; details: unknown };
 
 /**
  * The record becomes a SUBMITTED change of the receiving agency. A person new to the province is created
@@ -179,7 +180,10 @@ type Imported = { changeId: string } | { refused: 'CHANGE_PENDING'; message: str
  * from (or the local one, when higher).
  */
 async function importRecord(tx: Tx, actor: Actor, t: TransferRow, r: ImportInput, nationalVersion: number, now: Date): Promise<Imported> {
-  const person = await tx.person.findUnique({ where: { personalId: t.personalId }, select: { version: true } });
+  const person = await tx.person.findUnique({ where: { personalId: t.personalId }, select: { version: true, status: true, employingAgencyCode: true } });
+  // Checked again here: the person may have been taken on inside the province since the pull was asked for.
+  const refusal = t.source === 'PULL' ? pullRefusal(person) : null;
+  if (refusal) return { refused: refusal, message: errorSpec(refusal).message, details: { employingAgencyCode: person?.employingAgencyCode } };
   if (person) {
     const open = await tx.profileChange.findFirst({
       where: { personalId: t.personalId, state: { notIn: [...FINAL_CHANGE_STATES] } }, select: { id: true, state: true },
@@ -199,7 +203,9 @@ async function importRecord(tx: Tx, actor: Actor, t: TransferRow, r: ImportInput
       personalId: t.personalId, kind, state: 'SUBMITTED', agencyCode: r.employingAgencyCode, category: r.category, status: r.status,
       managingAgencyCode: r.managingAgencyCode, employingAgencyCode: r.employingAgencyCode, effectiveDate: r.effectiveDate,
       profile: r.profile, contentSha256: r.contentSha256, baseVersion: Math.max(person?.version ?? 0, nationalVersion),
-      reason: r.reason, source: changeSourceOf(t.source), createdBy: actor.subject, submittedAt: now,
+      reason: r.reason, source: changeSourceOf(t.source),
+      // A pull's requester is the import's creator: barred from verifying it, and shown it once verified (pull-scope.ts).
+      createdBy: t.source === 'PULL' && t.requestedBy ? t.requestedBy : actor.subject, submittedAt: now,
       events: { create: { fromState: null, toState: 'SUBMITTED', actor: actor.subject, reason: r.reason, at: now } },
     },
   });

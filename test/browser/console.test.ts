@@ -82,7 +82,7 @@ beforeAll(async () => {
   const pki = await getTestPki();
   config = loadConfig({}, {
     databaseUrl: database.url, redisUrl: REDIS_URL, queuePrefix: `browser-${randomBytes(5).toString('hex')}`, logLevel: 'silent', host: '127.0.0.1', port: 0,
-    provinceCode: 'H55', senderCode: 'H55.19',
+    provinceCode: 'H55', senderCode: 'H55.19', authDevMode: true,
     nationalBaseUrl: sim.url, nationalTokenUrl: `${sim.url}/token`, nationalClientId: CLIENT.clientId, nationalClientSecret: CLIENT.clientSecret,
     trustAnchorFiles: [pki.path('trust-anchors.pem')], intermediateFiles: [pki.path('intermediates.pem')],
     nationalTrustAnchorFiles: [pki.path('national-trust-anchors.pem')],
@@ -105,6 +105,8 @@ beforeAll(async () => {
   await until('the second batch to fail', async () => (await batchState(failedBatch)) === 'FAILED');
   // An agency asks for a record the national database does not hold: the pull ends REJECTED with the reason.
   const person = await database.db.prisma.person.findFirstOrThrow({ where: { changes: { none: {} } }, orderBy: { personalId: 'desc' } });
+  // Someone who left the province (a person employed here would move by an in-province transfer instead).
+  await database.db.prisma.person.update({ where: { personalId: person.personalId }, data: { status: 'CHUYEN_RA_NGOAI_TINH' } });
   const pull = await fetch(`${address}/api/v1/transfers/pull`, { method: 'POST', headers: { authorization: `Bearer ${operator}`, 'content-type': 'application/json' },
     body: JSON.stringify({ personalId: person.personalId, toAgencyCode: person.employingAgencyCode, decisionNo: '12/QĐ-SNV', reason: 'Tiếp nhận từ tỉnh khác' }) });
   expect(pull.status).toBe(202);

@@ -6,7 +6,6 @@ import { GatewayError } from '../../errors.ts';
 import { batchRecords, getBatch, listBatches, rerunBatch } from '../../store/batches.ts';
 import { principalOf, requireRole } from '../auth-plugin.ts';
 import { errorResponses } from '../schemas.ts';
-import { maskPersonalId } from '../../domain/personal-id.ts';
 import { rejectionGuidance } from '../../domain/rejection-guidance.ts';
 import { buildBatches } from '../../sync/batch-builder.ts';
 import type { SigningSetup } from '../../approval/signing-setup.ts';
@@ -59,9 +58,8 @@ export const batchRoutes: FastifyPluginAsync<{ retryDeadlineMs: number; signing:
     const { payload, signature, ...rest } = batch;
     // Each rejection says what to do about it (src/domain/rejection-guidance.ts).
     const records = (await batchRecords(db, batchId)).map((r) => (r.outcome === 'REJECTED' ? { ...r, guidance: rejectionGuidance(r.code ?? '') } : r));
-    // ADMIN administers and makes no workflow step: it is not entitled to personal ids.
-    const shown = principalOf(request).role === 'ADMIN' ? records.map((r) => ({ ...r, personalId: maskPersonalId(r.personalId) })) : records;
-    return { batch: { ...rest, payloadBytes: payload.length, signatureBytes: signature.length }, records: shown };
+    // ADMIN is not entitled to personal ids: admin-masking.ts masks them in the answer.
+    return { batch: { ...rest, payloadBytes: payload.length, signatureBytes: signature.length }, records };
   });
 
   app.post('/:batchId/rerun', {

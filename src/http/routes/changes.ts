@@ -2,19 +2,20 @@
 // verify (unit HR officer), return with a reason. Approval by signature is in approvals.ts.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import Type from 'typebox';
+import { withheldFromRequester } from '../../domain/pull-scope.ts';
 import { GatewayError } from '../../errors.ts';
 import { canonicalAgencyCode } from '../../domain/agency-code.ts';
 import { localDate } from '../../domain/working-days.ts';
-import { applyTransition, isEditable, type LifecycleEvent } from '../../domain/change-lifecycle.ts';
-import { getChange, getAttachment, listChanges, transitionChange, auditRead, type ChangeRow } from '../../store/changes.ts';
+import type { LifecycleEvent } from '../../domain/change-lifecycle.ts';
+import { getChange, getAttachment, listChanges, auditRead } from '../../store/changes.ts';
+import { assertVisible, editChange, takeStep } from '../../services/change-workflow.ts';
 import { anyRole, officers, principalOf, requireRole } from '../auth-plugin.ts';
-import { assertInScope, inScope } from '../agency-scope.ts';
+import { assertInScope } from '../agency-scope.ts';
 import { errorResponses, isoDate } from '../schemas.ts';
 import { attachmentDisposition } from '../content-disposition.ts';
 import { decodeAttachments, prepareContent, type AttachmentBody as AttachmentInputBody } from '../change-input.ts';
 import { AttachmentBody, ChangeStateSchema, ChangeSummary, toChangeSummary } from './change-schemas.ts';
 import type { ChangeState } from '../../generated/prisma/client.ts';
-import type { Principal } from '../../auth/principal.ts';
 
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const AttachmentParams = Type.Object({ id: Type.String({ format: 'uuid' }), attachmentId: Type.String({ format: 'uuid' }) });
@@ -45,15 +46,6 @@ const ChangeDetail = Type.Object({
     reason: Type.Union([Type.String(), Type.Null()]), at: Type.String() })),
 });
 
-/** May this caller act on this change at all (before the lifecycle rules say which step)? */
-function assertMayAct(principal: Principal, change: ChangeRow): void {
-  if (principal.role === 'STAFF') {
-    if (principal.personalId !== change.personalId) throw new GatewayError('CHANGE_NOT_FOUND');
-    return;
-  }
-  if (!inScope(principal, change.agencyCode)) throw new GatewayError('CHANGE_NOT_FOUND');
-}
-
 export const changeRoutes: FastifyPluginAsync = async (app) => {
   const { db, config } = app.deps;
 
@@ -61,23 +53,16 @@ export const changeRoutes: FastifyPluginAsync = async (app) => {
     const { id } = request.params as { id: string };
     const change = await getChange(db, id);
     if (!change) throw new GatewayError('CHANGE_NOT_FOUND', { id });
-    assertMayAct(principalOf(request), change);
+    assertVisible(principalOf(request), change);
+    // A pulled record is not shown to its requester before the receiving agency verified it.
+    if (withheldFromRequester(change, principalOf(request).subject)) throw new GatewayError('FORBIDDEN', { reason: 'PULL_NOT_YET_VERIFIED', state: change.state });
     return change;
   }
 
-  /** One lifecycle step: the domain's state machine decides, the store writes it atomically. */
+  /** One lifecycle step: the use case checks lifecycle and duties, the store writes it atomically. */
   async function step(request: FastifyRequest, event: LifecycleEvent, reason?: string) {
-    const principal = principalOf(request);
     const { id } = request.params as { id: string };
-    const updated = await transitionChange(db, principal, id, (current) => {
-      assertMayAct(principal, current);
-      const state = applyTransition(current.state, event, principal.role, reason) as ChangeState;
-      return {
-        state, reason: reason ?? null, action: `CHANGE_${event}`,
-        ...(state === 'RETURNED' ? { patch: { returnReason: reason ?? null } } : {}),
-      };
-    });
-    return toChangeSummary(updated);
+    return toChangeSummary(await takeStep({ db }, principalOf(request), id, event, reason));
   }
 
   app.get('/', {
@@ -138,17 +123,16 @@ export const changeRoutes: FastifyPluginAsync = async (app) => {
     const body = request.body as { profile?: unknown; effectiveDate?: string; reason?: string; attachments?: AttachmentInputBody[] };
     const attachments = decodeAttachments(body.attachments, config.maxAttachmentBytes);
     const { id } = request.params as { id: string };
-    const updated = await transitionChange(db, principal, id, (current) => {
-      assertMayAct(principal, current);
-      if (!isEditable(current.state)) throw new GatewayError('ILLEGAL_TRANSITION', { from: current.state, event: 'EDIT' });
-      const content = prepareContent({
-        personalId: current.personalId, category: current.category, status: current.status,
-        managingAgencyCode: current.managingAgencyCode, employingAgencyCode: current.employingAgencyCode,
-        effectiveDate: body.effectiveDate ?? isoDate(current.effectiveDate), profile: body.profile ?? current.profile,
-      }, localDate(app.deps.clock.now()));
-      const { fullName: _f, gradeCode: _g, normalized: _n, ...patch } = content;
-      return { state: current.state, action: 'CHANGE_EDIT', reason: body.reason ?? null, attachments,
-        patch: { ...patch, ...(body.reason !== undefined ? { reason: body.reason.normalize('NFC') } : {}) } };
+    const updated = await editChange({ db }, principal, id, {
+      content: (current) => {
+        const { fullName: _f, gradeCode: _g, normalized: _n, ...patch } = prepareContent({
+          personalId: current.personalId, category: current.category, status: current.status,
+          managingAgencyCode: current.managingAgencyCode, employingAgencyCode: current.employingAgencyCode,
+          effectiveDate: body.effectiveDate ?? isoDate(current.effectiveDate), profile: body.profile ?? current.profile,
+        }, localDate(app.deps.clock.now()));
+        return patch;
+      },
+      ...(body.reason !== undefined ? { reason: body.reason } : {}), attachments,
     });
     return toChangeSummary(updated);
   });

@@ -4,6 +4,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import Type from 'typebox';
 import type { SigningSetup } from '../../approval/signing-setup.ts';
+import { seesPersonalIds } from '../admin-masking.ts';
 import { periodOf, localDate } from '../../domain/working-days.ts';
 import { pingDb } from '../../store/db.ts';
 import { batchStateCounts, progressCounts, storedNationalLink, type ProgressRow } from '../../store/ops.ts';
@@ -112,7 +113,7 @@ export const opsRoutes: FastifyPluginAsync<{ signing: SigningSetup }> = async (a
   }, async (request) => {
     const p = principalOf(request);
     // ADMIN administers and takes no workflow step: the console masks personal ids for it.
-    return { subject: p.subject, role: p.role, agencyCode: p.agencyCode, name: p.name ?? null, seesPersonalIds: p.role !== 'ADMIN' };
+    return { subject: p.subject, role: p.role, agencyCode: p.agencyCode, name: p.name ?? null, seesPersonalIds: seesPersonalIds(p) };
   });
 
   app.get('/progress', {

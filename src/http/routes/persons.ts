@@ -2,12 +2,14 @@
 // A person is never deleted: leaving is a status change, and the record stays with its history.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import Type from 'typebox';
+import { withheldFromRequester } from '../../domain/pull-scope.ts';
 import { GatewayError } from '../../errors.ts';
 import { canonicalAgencyCode } from '../../domain/agency-code.ts';
 import { localDate } from '../../domain/working-days.ts';
 import { assertPersonalIdFormat } from '../../domain/personal-id.ts';
 import { assertAgencyActive, getAgency } from '../../store/agencies.ts';
-import { auditRead, createChange, createPersonWithChange, getPerson, listPersons, openChangeOf, type ChangeRow } from '../../store/changes.ts';
+import { auditRead, getChange, getPerson, listPersons, openChangeOf, type ChangeRow } from '../../store/changes.ts';
+import { enterNewRecord, proposeChange } from '../../services/change-workflow.ts';
 import { anyRole, officers, principalOf, requireRole } from '../auth-plugin.ts';
 import { assertInScope, canSeePerson } from '../agency-scope.ts';
 import { errorResponses } from '../schemas.ts';
@@ -92,8 +94,8 @@ export const personRoutes: FastifyPluginAsync = async (app) => {
     const content = prepareContent({ personalId: body.personalId, category: body.category, status: 'DANG_CONG_TAC',
       managingAgencyCode: managing!, employingAgencyCode: employing!, effectiveDate: body.effectiveDate ?? null, profile: body.profile }, today());
     const attachments = decodeAttachments(body.attachments, config.maxAttachmentBytes);
-    const change = await createPersonWithChange(db, principalOf(request), {
-      ...content, personalId: body.personalId, kind: 'THEM_MOI', state: body.draft ? 'DRAFT' : 'SUBMITTED', attachments,
+    const change = await enterNewRecord({ db }, principalOf(request), {
+      ...content, personalId: body.personalId, kind: 'THEM_MOI', draft: body.draft === true, attachments,
     }, content.fullName);
     return reply.status(201).send(toChangeSummary(change));
   });
@@ -121,10 +123,16 @@ export const personRoutes: FastifyPluginAsync = async (app) => {
     const person = await getPerson(db, personalId);
     // Out of scope and missing look the same, so ids cannot be probed.
     if (!person || !canSeePerson(principal, person)) throw new GatewayError('PERSON_NOT_FOUND');
+    const openChange = await openChangeOf(db, personalId);
+    // A record new to the province by a pull holds the pulled profile: not for its requester before it is verified.
+    if (person.version === 0 && openChange) {
+      const change = await getChange(db, openChange.id);
+      if (change && withheldFromRequester(change, principal.subject)) throw new GatewayError('FORBIDDEN', { reason: 'PULL_NOT_YET_VERIFIED', state: change.state });
+    }
     if (principal.personalId !== personalId && config.readAuditEnabled) {
       await auditRead(db, principal, { type: 'person', id: personalId, agencyCode: person.employingAgencyCode });
     }
-    return { ...person, approved: person.version > 0, openChange: await openChangeOf(db, personalId) };
+    return { ...person, approved: person.version > 0, openChange };
   });
 
   app.post('/:personalId/changes', {
@@ -141,8 +149,8 @@ export const personRoutes: FastifyPluginAsync = async (app) => {
     const content = prepareContent({ personalId, category: person.category, status: person.status,
       managingAgencyCode: person.managingAgencyCode, employingAgencyCode: person.employingAgencyCode,
       effectiveDate: body.effectiveDate ?? null, profile: body.profile }, today());
-    const change = await createChange(db, principal, {
-      ...content, personalId, kind: 'CAP_NHAT', state: body.draft ? 'DRAFT' : 'SUBMITTED', reason: body.reason?.normalize('NFC') ?? null,
+    const change = await proposeChange({ db }, principal, {
+      ...content, personalId, kind: 'CAP_NHAT', draft: body.draft === true, reason: body.reason?.normalize('NFC') ?? null,
       attachments: decodeAttachments(body.attachments, config.maxAttachmentBytes),
     });
     return reply.status(201).send(toChangeSummary(change));
@@ -165,8 +173,8 @@ export const personRoutes: FastifyPluginAsync = async (app) => {
       managingAgencyCode: person.managingAgencyCode, employingAgencyCode: person.employingAgencyCode,
       effectiveDate: body.effectiveDate, profile: person.profile }, today());
     const reason = [body.reason, body.decisionNo ? `(${body.decisionNo})` : ''].join(' ').normalize('NFC').trim();
-    const change: ChangeRow = await createChange(db, principal, {
-      ...content, personalId, kind: 'CHUYEN_TRANG_THAI', state: 'SUBMITTED', reason,
+    const change: ChangeRow = await proposeChange({ db }, principal, {
+      ...content, personalId, kind: 'CHUYEN_TRANG_THAI', reason,
       attachments: decodeAttachments(body.attachments, config.maxAttachmentBytes),
     });
     return reply.status(201).send(toChangeSummary(change));

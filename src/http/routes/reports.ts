@@ -63,7 +63,8 @@ export const reportRoutes: FastifyPluginAsync = async (app) => {
   });
 
   app.get('/persons/:personalId/export', {
-    preHandler: requireRole(...officers),
+    // Not ADMIN: a signed export carries the personal id inside signed bytes, where it cannot be masked.
+    preHandler: requireRole('UNIT_OFFICER', 'AGENCY_HEAD', 'PROVINCE_OPERATOR'),
     schema: {
       tags: ['persons'],
       summary: 'A signed export of the person’s approved record: the record document and a CMS signature by Sở Nội vụ',

@@ -16,6 +16,7 @@ import { REQUEST_ID } from '../../exchange/xml/transfer-request-document.ts';
 import { assertAgencyActive, getAgency } from '../../store/agencies.ts';
 import { createChange, getPerson, openChangeOf } from '../../store/changes.ts';
 import { createTransfer, getTransfer, listTransfers, queuedTransferOf, rerunTransfer, type TransferRow } from '../../store/transfers.ts';
+import { pullRefusal } from '../../domain/pull-scope.ts';
 import { planInProvinceTransfer } from '../../transfer/in-province-transfer.ts';
 import { TRANSFER_STATES, type TransferState } from '../../transfer/transfer-states.ts';
 import { canSeePerson, inScope, assertInScope } from '../agency-scope.ts';
@@ -106,6 +107,9 @@ export const transferRoutes: FastifyPluginAsync = async (app) => {
     assertAgencyActive(await getAgency(db, toAgencyCode), toAgencyCode, app.deps.clock.now());
     const queued = await queuedTransferOf(db, body.personalId);
     if (queued) throw new GatewayError('TRANSFER_IN_PROGRESS', { requestId: queued.requestId });
+    // Someone the province employs moves by an in-province transfer, never by a pull (pull-scope.ts).
+    const refusal = pullRefusal(await getPerson(db, body.personalId));
+    if (refusal) throw new GatewayError(refusal, { personalId: body.personalId, use: 'POST /api/v1/persons/{personalId}/transfer' });
     const open = await openChangeOf(db, body.personalId);
     if (open) throw new GatewayError('CHANGE_PENDING', { changeId: open.id, state: open.state });
     const { transfer } = await createTransfer(db, principal, {

@@ -9,6 +9,7 @@ import { SEED_TODAY } from '../../support/database.ts';
 let t: TestApp;
 let officer: string; // UNIT_OFFICER of H55.05 (Sở Giáo dục)
 let otherOfficer: string; // UNIT_OFFICER of H55.06 (Sở Y tế)
+let checker: string; // a second UNIT_OFFICER of H55.05: the creator of a change may not verify it
 const rng = createRng(42);
 const today = localDate(new Date());
 
@@ -27,6 +28,7 @@ beforeAll(async () => {
   await seedProvince(t.database.db, 'H55', { today: SEED_TODAY, count: 40, seed: 7 });
   officer = await t.token('UNIT_OFFICER', 'H55.05', { subject: 'officer-gd' });
   otherOfficer = await t.token('UNIT_OFFICER', 'H55.06', { subject: 'officer-yt' });
+  checker = await t.token('UNIT_OFFICER', 'H55.05', { subject: 'checker-gd' });
 });
 afterAll(async () => t?.close());
 
@@ -143,7 +145,8 @@ describe('review of a change', () => {
     expect(edited.json().contentSha256).not.toBe(created.contentSha256);
 
     expect((await post(`${url}/submit`, officer, {})).json().state).toBe('SUBMITTED');
-    const verified = await post(`${url}/verify`, officer, {});
+    expect((await post(`${url}/verify`, officer, {})).json().details).toMatchObject({ rule: 'CREATOR_MAY_NOT_VERIFY' });
+    const verified = await post(`${url}/verify`, checker, {});
     expect(verified.json().state).toBe('VERIFIED');
     const badEdit = await t.app.inject({ method: 'PUT', url, headers: bearer(officer), payload: { profile: p.SoYeuLyLich } });
     expect(badEdit.json().code).toBe('ILLEGAL_TRANSITION');

@@ -14,7 +14,7 @@ afterAll(async () => {
 });
 
 async function readiness(redisUrl: string, databaseUrl = database.url) {
-  const rt = openRuntime(loadConfig({}, { databaseUrl, redisUrl, logLevel: 'silent' }), createLogger('silent'));
+  const rt = openRuntime(loadConfig({}, { databaseUrl, redisUrl, logLevel: 'silent', authDevMode: true }), createLogger('silent'));
   runtimes.push(rt);
   const app = await buildGatewayApp(rt);
   const res = await app.inject({ method: 'GET', url: '/ready' });
@@ -39,5 +39,17 @@ describe('/ready', () => {
     const res = await readiness('redis://127.0.0.1:6379', 'postgresql://postgres@127.0.0.1:1/none');
     expect(res.statusCode).toBe(503);
     expect(res.json().checks.database).toBe(false);
+  });
+});
+
+describe('start-up refusals of the sign-in settings', () => {
+  it.each([
+    [{ oidcIssuerUrl: 'https://sso.h55.example' }, 'OIDC_REDIRECT_URL'],
+    [{ oidcIssuerUrl: 'https://sso.h55.example', oidcRedirectUrl: 'https://gw.example/auth/callback' }, 'OIDC_CLIENT_SECRET'],
+    [{ authDevMode: false, authIssuer: 'https://sso.h55.example' }, 'AUTH_JWT_PUBLIC_KEY_FILE'],
+  ])('%j is refused naming %s', async (settings, variable) => {
+    const rt = openRuntime(loadConfig({}, { databaseUrl: database.url, redisUrl: 'redis://127.0.0.1:6379', logLevel: 'silent', authDevMode: true, ...settings }), createLogger('silent'));
+    runtimes.push(rt);
+    await expect(buildGatewayApp(rt)).rejects.toMatchObject({ code: 'CONFIG_INVALID', details: { variable } });
   });
 });

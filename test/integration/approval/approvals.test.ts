@@ -26,6 +26,7 @@ const beforeWindow = realNow < approvalWindow(periodOf(realNow)).opensAt
 
 let head: string;
 let officer: string;
+let checker: string; // verifies what `officer` entered (separation of duties)
 let operator: string;
 
 beforeAll(async () => {
@@ -38,6 +39,7 @@ beforeAll(async () => {
   await seedProvince(t.database.db, 'H55', { today: SEED_TODAY, count: 600, seed: 11 });
   head = await t.token('AGENCY_HEAD', 'H55.06', { subject: 'giam-doc-so-y-te' });
   officer = await t.token('UNIT_OFFICER', 'H55.06', { subject: 'can-bo-to-chuc' });
+  checker = await t.token('UNIT_OFFICER', 'H55.06', { subject: 'can-bo-kiem-tra' });
   operator = await t.token('PROVINCE_OPERATOR', 'H55', { subject: 'snv-operator' });
 });
 afterAll(async () => t?.close());
@@ -51,7 +53,7 @@ async function verifiedChanges(n: number): Promise<string[]> {
   for (const p of persons) {
     const created = await post(`/api/v1/persons/${p.personalId}/changes`, officer, { profile: { ...(p.profile as object), SoDienThoai: `09${String(ids.length).padStart(8, '0')}` } });
     expect(created.statusCode).toBe(201);
-    const verified = await post(`/api/v1/changes/${created.json().id}/verify`, officer, {});
+    const verified = await post(`/api/v1/changes/${created.json().id}/verify`, checker, {});
     expect(verified.json().state).toBe('VERIFIED');
     ids.push(created.json().id);
   }
@@ -166,6 +168,21 @@ describe('agency head approval, two-step with a USB token', () => {
     expect(done.statusCode).toBe(201);
     const approval = await t.database.db.prisma.approval.findUniqueOrThrow({ where: { id: done.json().approvalId } });
     expect(approval.delegationId).toBe(delegated.json().id);
+  });
+
+  it('refuses the verifier, delegated as deputy, the agency approval of what they verified, and changes nothing', async () => {
+    clock = inWindow;
+    const ids = await verifiedChanges(1);
+    const delegated = await post('/api/v1/approvals/delegations', head, { agencyCode: 'H55.06', delegateSubject: 'can-bo-kiem-tra',
+      validFrom: new Date(clock.getTime() - 3600_000).toISOString(), validTo: new Date(clock.getTime() + 86_400_000).toISOString(), decisionNo: '06/QĐ-SYT' });
+    expect(delegated.statusCode).toBe(201);
+    const sessions = await t.database.db.prisma.signingSession.count();
+    const res = await startSession(checker, 'deputy');
+    expect(res.statusCode).toBe(403);
+    expect(res.json()).toMatchObject({ code: 'SEPARATION_OF_DUTIES', details: { rule: 'VERIFIER_MAY_NOT_APPROVE_AGENCY' } });
+    expect(res.json().details.changeIds).toEqual(expect.arrayContaining(ids));
+    expect(await t.database.db.prisma.signingSession.count()).toBe(sessions);
+    expect(await states(ids)).toEqual(['VERIFIED']);
   });
 
   it('lets an operator’s audited override open the window for one agency and month', async () => {

@@ -55,7 +55,7 @@ beforeAll(async () => {
   const person = await t.database.db.prisma.person.findFirstOrThrow({ where: { employingAgencyCode: { startsWith: 'H55.06.' }, status: 'DANG_CONG_TAC' } });
   personalId = person.personalId;
   const change = await post(`/api/v1/persons/${personalId}/changes`, officer, { profile: { ...(person.profile as object), SoDienThoai: phone } });
-  await post(`/api/v1/changes/${change.id}/verify`, officer, {});
+  await post(`/api/v1/changes/${change.id}/verify`, await t.token('UNIT_OFFICER', 'H55.06', { subject: 'kiem-tra-yte' }), {});
   const session = await post('/api/v1/approvals/sessions', head, {
     level: 'CO_QUAN', agencyCode: 'H55.06', certificatePem: await readFile(pki.identity('head-ec').certificatePath, 'utf8') });
   const value = await signPreparedDigest(pki.key('head-ec'), Buffer.from(session.signedAttributesBase64, 'base64'));

@@ -137,7 +137,8 @@ describe('a move and a status change go through review, signed approvals and syn
       { id: transfer.body.id as string, agencyCode: moved.sibling },
       { id: status.json().id as string, agencyCode: retiring.person.employingAgencyCode },
     ];
-    for (const c of changes) expect(await step(await world.gateway.token('UNIT_OFFICER', c.agencyCode), c.id, 'verify')).toMatchObject({ state: 'VERIFIED' });
+    // Verified by an officer who did not create the change (separation of duties).
+    for (const c of changes) expect(await step(await world.gateway.token('UNIT_OFFICER', c.agencyCode, { subject: `verifier@${c.agencyCode}` }), c.id, 'verify')).toMatchObject({ state: 'VERIFIED' });
 
     const at = approvalMoment();
     const period = periodOf(at);

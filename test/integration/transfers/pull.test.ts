@@ -72,6 +72,18 @@ describe('POST /transfers/pull', () => {
     expect(await db().outbox.count({ where: { key: requestId, doneAt: null } })).toBe(0);
     expect(await db().outbox.count({ where: { topic: 'TRANSFER_ACK', key: requestId } })).toBe(0);
     expect(await db().auditLog.count({ where: { entityType: 'transfer', entityId: requestId } })).toBe(2);
+
+    // The requester sees the pulled profile only once the receiving agency verified it, and may not verify it.
+    expect(change.createdBy).toBe('officer-8001');
+    for (const url of [`/changes/${change.id}`, `/persons/${hoSo.SoDinhDanh}`]) {
+      expect((await inject('GET', url, officer)).json(), url).toMatchObject({ code: 'FORBIDDEN', details: { reason: 'PULL_NOT_YET_VERIFIED' } });
+    }
+    expect((await inject('POST', `/changes/${change.id}/verify`, officer, {})).json()).toMatchObject({ code: 'SEPARATION_OF_DUTIES', details: { rule: 'CREATOR_MAY_NOT_VERIFY' } });
+    const colleague = await world.gateway.token('UNIT_OFFICER', 'H55.06.01', { subject: 'officer-colleague-8001' });
+    expect((await inject('GET', `/changes/${change.id}`, colleague)).statusCode).toBe(200);
+    expect((await inject('POST', `/changes/${change.id}/verify`, colleague, {})).json()).toMatchObject({ state: 'VERIFIED' });
+    expect((await inject('GET', `/changes/${change.id}`, officer)).json().profile.HoTen).toBe(hoSo.SoYeuLyLich.HoTen);
+    expect((await inject('GET', `/persons/${hoSo.SoDinhDanh}`, officer)).statusCode).toBe(200);
   });
 
   it('rejects with RECORD_NOT_FOUND when the national side has no such record, visible to the requester', async () => {
@@ -143,6 +155,7 @@ describe('POST /transfers/pull', () => {
     expect(first.status).toBe(202);
     expect(await pull(officer, { personalId })).toMatchObject({ status: 409, body: { code: 'TRANSFER_IN_PROGRESS', details: { requestId: first.body.requestId } } });
     const seeded = await db().person.findFirstOrThrow({ where: { changes: { none: {} } }, orderBy: { personalId: 'desc' } });
+    await db().person.update({ where: { personalId: seeded.personalId }, data: { status: 'CHUYEN_RA_NGOAI_TINH' } });
     await db().profileChange.create({ data: {
       personalId: seeded.personalId, kind: 'CAP_NHAT', state: 'DRAFT', agencyCode: seeded.employingAgencyCode, category: seeded.category, status: seeded.status,
       managingAgencyCode: seeded.managingAgencyCode, employingAgencyCode: seeded.employingAgencyCode, profile: seeded.profile as object,
@@ -155,6 +168,8 @@ describe('POST /transfers/pull', () => {
 
   it('rejects an import that meets a change of the person opened in the meantime', async () => {
     const seeded = await db().person.findFirstOrThrow({ where: { changes: { none: {} }, NOT: { employingAgencyCode: { startsWith: 'H55.06' } } }, orderBy: { personalId: 'asc' } });
+    // A person who left the province and comes back (someone still employed here is not pulled: see below).
+    await db().person.update({ where: { personalId: seeded.personalId }, data: { status: 'CHUYEN_RA_NGOAI_TINH' } });
     await world.sim.sim.preloadRecord({ hoSo: ministryRecord(0, { SoDinhDanh: seeded.personalId, SoYeuLyLich: seeded.profile as never }), version: 4 });
     const { body } = await pull(await world.gateway.token('PROVINCE_OPERATOR', 'H55.19'), { personalId: seeded.personalId });
     const staff = await world.gateway.token('STAFF', seeded.employingAgencyCode, { personalId: seeded.personalId });
@@ -163,6 +178,39 @@ describe('POST /transfers/pull', () => {
     expect((await drain(pullTransferOnce, body.requestId)).step).toEqual({ kind: 'settled', state: 'REJECTED' });
     expect(await db().transferRequest.findUniqueOrThrow({ where: { requestId: body.requestId } })).toMatchObject({ outcomeCode: 'CHANGE_PENDING', changeId: null });
     expect(await db().profileChange.count({ where: { personalId: seeded.personalId } })).toBe(1);
+  });
+});
+
+describe('pull scope: someone employed in the province moves by an in-province transfer, not a pull', () => {
+  const employedOutside = (prefix: string) => db().person.findFirstOrThrow({
+    where: { changes: { none: {} }, status: 'DANG_CONG_TAC', NOT: { employingAgencyCode: { startsWith: prefix } } }, orderBy: { personalId: 'asc' },
+  });
+
+  it('an officer of one agency cannot pull a person employed by another agency into their unit (the probe)', async () => {
+    const victim = await employedOutside('H55.05');
+    for (const token of [
+      await world.gateway.token('UNIT_OFFICER', 'H55.05', { subject: 'officer-h55.05' }),
+      await world.gateway.token('AGENCY_HEAD', 'H55.05'),
+      await world.gateway.token('PROVINCE_OPERATOR', 'H55.19'),
+    ]) {
+      const r = await inject('POST', '/transfers/pull', token, { personalId: victim.personalId, toAgencyCode: 'H55.05', reason: 'Tiếp nhận' });
+      expect(r.statusCode).toBe(409);
+      expect(r.json()).toMatchObject({ code: 'IN_PROVINCE_TRANSFER_REQUIRED', details: { personalId: victim.personalId } });
+    }
+    expect(await db().transferRequest.count({ where: { personalId: victim.personalId } })).toBe(0);
+    expect(await db().person.findUniqueOrThrow({ where: { personalId: victim.personalId } })).toMatchObject({ employingAgencyCode: victim.employingAgencyCode, version: victim.version });
+  });
+
+  it('an import meeting a person taken on in the province since the request is rejected and imports nothing', async () => {
+    const seeded = await employedOutside('H55.06');
+    await db().person.update({ where: { personalId: seeded.personalId }, data: { status: 'NGHI_HUU' } });
+    await world.sim.sim.preloadRecord({ hoSo: ministryRecord(0, { SoDinhDanh: seeded.personalId, SoYeuLyLich: seeded.profile as never }), version: 5 });
+    const { body, status } = await pull(await world.gateway.token('UNIT_OFFICER', 'H55.06.01'), { personalId: seeded.personalId });
+    expect(status).toBe(202);
+    await db().person.update({ where: { personalId: seeded.personalId }, data: { status: 'DANG_CONG_TAC' } });
+    expect((await drain(pullTransferOnce, body.requestId)).step).toEqual({ kind: 'settled', state: 'REJECTED' });
+    expect(await db().transferRequest.findUniqueOrThrow({ where: { requestId: body.requestId } })).toMatchObject({ outcomeCode: 'IN_PROVINCE_TRANSFER_REQUIRED', changeId: null });
+    expect(await db().profileChange.count({ where: { personalId: seeded.personalId } })).toBe(0);
   });
 });
 

@@ -18,6 +18,7 @@ export async function api(path, { method = 'GET', body, query } = {}) {
   for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, v);
   const headers = { accept: 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
+  else if (session.sso() && method !== 'GET') headers['x-csrf-token'] = session.sso().csrfToken;
   if (body !== undefined) headers['content-type'] = 'application/json';
   let res;
   try {
@@ -36,6 +37,24 @@ export async function api(path, { method = 'GET', body, query } = {}) {
     throw new ApiError(res.status, json?.code ?? `HTTP_${res.status}`, json?.message ?? `Máy chủ trả lời lỗi HTTP ${res.status}.`, json?.details);
   }
   return json;
+}
+
+/**
+ * The SSO session of this browser, if any: {status: 'SIGNED_IN', session} | {status: 'SIGNED_OUT'} |
+ * {status: 'NO_SSO'} (the gateway has no SSO sign-in configured).
+ */
+export async function ssoSession() {
+  const res = await fetch('/auth/session', { cache: 'no-store', credentials: 'same-origin' }).catch(() => null);
+  const json = res?.ok ? await res.json().catch(() => null) : null;
+  if (json?.signedIn) return { status: 'SIGNED_IN', session: json };
+  return { status: json?.sso ? 'SIGNED_OUT' : 'NO_SSO' };
+}
+
+/** Ends the SSO session here; the answer names the SSO's end-session page when it has one. */
+export async function ssoLogout() {
+  const res = await fetch('/auth/logout', { method: 'POST', cache: 'no-store', credentials: 'same-origin' }).catch(() => null);
+  const json = res?.ok ? await res.json().catch(() => null) : null;
+  return json?.endSessionUrl ?? null;
 }
 
 /** Bull Board reads the token from a cookie only it receives (it is opened as a page, without headers). */

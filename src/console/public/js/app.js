@@ -1,6 +1,6 @@
 // The console's shell: sign-in state, the navigation (only the pages the user's role may use) and a
 // hash router (#/tien-do, #/goi-dong-bo, #/goi-dong-bo/{batchId}, #/chuyen-du-lieu, #/suc-khoe).
-import { api, closeQueueBoard, openQueueBoard } from './api.js';
+import { api, closeQueueBoard, openQueueBoard, ssoLogout, ssoSession } from './api.js';
 import { errorBox, h, replace } from './dom.js';
 import { ROLES } from './labels.js';
 import { session } from './session.js';
@@ -10,6 +10,7 @@ import * as batches from './pages/batches.js';
 import * as batch from './pages/batch.js';
 import * as transfers from './pages/transfers.js';
 import * as health from './pages/health.js';
+import * as grants from './pages/grants.js';
 
 const OFFICERS = ['UNIT_OFFICER', 'AGENCY_HEAD', 'PROVINCE_OPERATOR', 'ADMIN'];
 const OPERATORS = ['PROVINCE_OPERATOR', 'ADMIN'];
@@ -20,6 +21,7 @@ const PAGES = [
   { path: 'goi-dong-bo', title: 'Gói đồng bộ', roles: OPERATORS, page: batches, detail: batch },
   { path: 'chuyen-du-lieu', title: 'Yêu cầu chuyển dữ liệu', roles: ['UNIT_OFFICER', 'AGENCY_HEAD', 'PROVINCE_OPERATOR'], page: transfers },
   { path: 'suc-khoe', title: 'Sức khỏe hệ thống', roles: OPERATORS, page: health },
+  { path: 'quyen-truy-cap', title: 'Quyền truy cập', roles: ['AGENCY_HEAD', 'PROVINCE_OPERATOR', 'ADMIN'], page: grants },
 ];
 
 const main = document.getElementById('main');
@@ -41,9 +43,17 @@ function parseHash() {
   return { segments: path.split('/').filter(Boolean).map(decodeURIComponent), params: new URLSearchParams(query ?? '') };
 }
 
-function signOut() {
+let ssoAvailable = false;
+
+async function signOut() {
+  const viaSso = Boolean(session.sso());
+  const hadBoard = session.me()?.role === 'ADMIN'; // only ADMIN ever opens the queue board
   session.clear();
-  closeQueueBoard();
+  if (hadBoard) closeQueueBoard();
+  if (viaSso) {
+    const endSession = await ssoLogout();
+    if (endSession) return location.assign(endSession); // the SSO ends its own session, then returns to the console
+  }
   navigate('#/dang-nhap');
 }
 
@@ -69,10 +79,18 @@ async function route() {
   }
   const { segments, params } = parseHash();
   const ctx = { segments, params, navigate };
-  if (!session.token() || segments[0] === 'dang-nhap') {
+  if (!session.token() && !session.sso() && segments[0] !== 'dang-nhap') {
+    const found = await ssoSession();
+    ssoAvailable = found.status !== 'NO_SSO';
+    if (found.status === 'SIGNED_IN') {
+      session.setSso({ csrfToken: found.session.csrfToken });
+      session.setMe(found.session);
+    }
+  }
+  if (!session.signedIn() || segments[0] === 'dang-nhap') {
     session.setMe(null);
     renderChrome(null);
-    login.render(main, { ...ctx, onSignedIn: (me) => navigate(homeOf(me.role)) });
+    login.render(main, { ...ctx, ssoAvailable, onSignedIn: (me) => navigate(homeOf(me.role)) });
     return;
   }
   if (!session.me()) {
@@ -81,7 +99,7 @@ async function route() {
     } catch (err) {
       session.clear();
       renderChrome(null);
-      login.render(main, { ...ctx, error: err, onSignedIn: (me) => navigate(homeOf(me.role)) });
+      login.render(main, { ...ctx, error: err, ssoAvailable, onSignedIn: (me) => navigate(homeOf(me.role)) });
       return;
     }
   }

@@ -3,13 +3,21 @@
 const KEY = 'csdl-gateway.token';
 
 let me = null;
+// Signed in through the provincial SSO: the browser holds an HttpOnly cookie the page cannot read; writes
+// carry the session's CSRF token (GET /auth/session), kept in memory only.
+let sso = null;
 
 export const session = {
   token: () => sessionStorage.getItem(KEY),
+  /** A session of the provincial SSO ({csrfToken}), or null. */
+  sso: () => sso,
+  setSso: (value) => { sso = value; },
+  signedIn: () => Boolean(sessionStorage.getItem(KEY) || sso),
   setToken: (token) => sessionStorage.setItem(KEY, token.trim().replace(/^Bearer\s+/i, '')),
   clear: () => {
     sessionStorage.removeItem(KEY);
     me = null;
+    sso = null;
   },
   me: () => me,
   setMe: (value) => { me = value; },

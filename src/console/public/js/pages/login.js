@@ -31,6 +31,11 @@ export function render(main, ctx) {
     '(sessionStorage) và mất khi đóng thẻ; mọi dữ liệu được lấy từ API với đúng quyền của mã.'),
   h('p', { class: 'hint' }, 'Môi trường thử nghiệm: ', h('code', null, 'csdl-gateway token --role PROVINCE_OPERATOR --agency H55')),
   submit);
-  replace(main, h('section', { class: 'card narrow' }, h('h1', null, 'Đăng nhập bảng điều khiển'), status, form));
+  // The province's shared account (OIDC) when the gateway has it; pasting a token stays for API users and tests.
+  const sso = ctx.ssoAvailable
+    ? h('div', { class: 'sso' }, h('a', { class: 'button', id: 'sso-sign-in', href: '/auth/login' }, 'Đăng nhập bằng tài khoản dùng chung của tỉnh'),
+      h('p', { class: 'hint' }, 'Hoặc dán mã truy cập:'))
+    : null;
+  replace(main, h('section', { class: 'card narrow' }, h('h1', null, 'Đăng nhập bảng điều khiển'), status, sso, form));
   token.focus();
 }
