@@ -4,6 +4,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import Type from 'typebox';
 import { GatewayError } from '../../errors.ts';
+import { systemClock } from '../../clock.ts';
 import { assertPersonalIdFormat } from '../../domain/personal-id.ts';
 import { auditRead, getPerson } from '../../store/changes.ts';
 import { headcountCsv } from '../../reports/headcount-report.ts';
@@ -14,10 +15,16 @@ import { officers, principalOf, requireRole } from '../auth-plugin.ts';
 import { canSeePerson } from '../agency-scope.ts';
 import { errorResponses } from '../schemas.ts';
 import { deadlineRoutes, ReportFormat, reportRoot } from './deadlines.ts';
+import { annualHeadcountReport } from '../../reports/annual-headcount.ts';
+import { XLSX_MEDIA_TYPE } from '../../reports/workbook.ts';
+import { isDate } from '../../domain/calendar-date.ts';
+import { localDate } from '../../domain/working-days.ts';
 
 const HeadcountQuery = Type.Object({
   agency: Type.Optional(Type.String({ minLength: 1, maxLength: 60 })),
   format: Type.Optional(ReportFormat),
+  year: Type.Optional(Type.Integer({ minimum: 2000, maximum: 2100, description: 'XLSX: the year reported on (default: the year of asOf)' })),
+  asOf: Type.Optional(Type.String({ format: 'date', description: 'XLSX: the as-of date ages are counted on (default: today, Asia/Ho_Chi_Minh)' })),
 }, { additionalProperties: false });
 
 const Nullable = Type.Union([Type.String(), Type.Null()]);
@@ -41,6 +48,7 @@ const SignedExport = Type.Object({
 
 export const reportRoutes: FastifyPluginAsync = async (app) => {
   const { db } = app.deps;
+  const now = app.deps.now ?? systemClock.now;
 
   await app.register(deadlineRoutes, { prefix: '/reports' });
 
@@ -49,13 +57,19 @@ export const reportRoutes: FastifyPluginAsync = async (app) => {
     schema: {
       tags: ['reports'],
       summary: 'Annual headcount (by 15/31 January): persons at work by ngạch, position, job position, category and agency',
-      description: 'Counts approved records with status DANG_CONG_TAC by employing agency, as the database stands now. CSV: UTF-8 with BOM.',
+      description: 'Counts approved records with status DANG_CONG_TAC by employing agency, as the database stands now. CSV: UTF-8 with BOM. XLSX: the annual report as the Ministry reads it (title, province, year, as-of date; by agency, by ngạch/chức danh and by job position, each split by category, gender, ethnicity, age band and education level).',
       querystring: HeadcountQuery,
-      response: { 200: { content: { 'application/json': { schema: HeadcountReport }, 'text/csv': { schema: Type.String() } } }, ...errorResponses },
+      response: { 200: { content: { 'application/json': { schema: HeadcountReport }, 'text/csv': { schema: Type.String() }, [XLSX_MEDIA_TYPE]: { schema: Type.String({ format: 'binary' }) } } }, ...errorResponses },
     },
   }, async (request, reply) => {
-    const q = request.query as { agency?: string; format?: 'json' | 'csv' };
+    const q = request.query as { agency?: string; format?: ReportFormat; year?: number; asOf?: string };
+    if (q.asOf !== undefined && !isDate(q.asOf)) throw new GatewayError('VALIDATION_FAILED', { in: 'querystring', issues: [{ path: '/asOf', message: 'must be a date YYYY-MM-DD' }] });
     const agencyCode = await reportRoot(db, principalOf(request), q.agency);
+    if (q.format === 'xlsx') {
+      const asOf = q.asOf ?? localDate(now());
+      const { workbook, report } = await annualHeadcountReport(db, { provinceCode: app.deps.config.provinceCode, agencyCode, asOf, year: q.year, created: now() });
+      return reply.type(XLSX_MEDIA_TYPE).header('content-disposition', `attachment; filename="bien-che-${agencyCode}-${report.year}.xlsx"`).send(workbook);
+    }
     const report = await headcountReport(db, agencyCode);
     if (q.format !== 'csv') return report;
     return reply.type(CSV_MEDIA_TYPE).header('content-disposition', `attachment; filename="bien-che-${agencyCode}-${report.generatedAt.slice(0, 10)}.csv"`)
