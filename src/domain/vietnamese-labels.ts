@@ -49,3 +49,70 @@ export function labelled<T extends string>(values: readonly T[], labels: Readonl
 export function labelOf<T extends string>(labels: Readonly<Record<T, string>>, code: string): string {
   return Object.hasOwn(labels, code) ? labels[code as T] : code;
 }
+
+/**
+ * Why a row of a legacy import is refused, as the report workbook explains it: the cell reasons of
+ * legacy-mapping.ts, the row reasons of the import, and the reasons of the record's domain checks
+ * (schema, profile rules, personal id, agency code). A reason not listed is shown as its code.
+ */
+export const IMPORT_ISSUE_LABELS: Readonly<Record<ImportIssueReason, string>> = {
+  // cells
+  FORMULA: 'Ô chứa công thức; hãy dán giá trị (Paste Special → Values)',
+  CELL_ERROR: 'Ô chứa lỗi của Excel (#VALUE!, #REF!…)',
+  DATE_FORMAT: 'Ngày không đúng dạng dd/mm/yyyy hoặc không có thật',
+  NOT_A_NUMBER: 'Không phải là số',
+  NOT_AN_INTEGER: 'Phải là số nguyên',
+  UNKNOWN_LABEL: 'Giá trị không thuộc danh mục',
+  NOT_TEXT: 'Ô không chứa văn bản',
+  // rows
+  DUPLICATE_IN_FILE: 'Số định danh cá nhân trùng với một dòng phía trên',
+  AGENCY_UNKNOWN: 'Mã cơ quan, đơn vị không có trong danh mục đang hoạt động thuộc phạm vi của người nhập',
+  EXISTS: 'Hồ sơ đã có trong cơ sở dữ liệu; dòng này không được nhập lại',
+  // schema and profile rules
+  REQUIRED: 'Thiếu thông tin bắt buộc',
+  TYPE: 'Sai kiểu dữ liệu',
+  UNKNOWN_FIELD: 'Trường không có trong mẫu sơ yếu lý lịch',
+  EMPTY: 'Để trống',
+  TOO_LONG: 'Quá dài',
+  TOO_MANY: 'Quá nhiều dòng',
+  FORMAT: 'Sai định dạng',
+  NOT_A_DATE: 'Ngày không có thật',
+  ENUM: 'Giá trị không thuộc danh mục',
+  OUT_OF_RANGE: 'Giá trị ngoài khoảng cho phép',
+  DECIMALS: 'Quá 2 chữ số thập phân',
+  CONTROL_CHAR: 'Chứa ký tự điều khiển không hợp lệ',
+  NOT_NFC: 'Văn bản chưa chuẩn hóa Unicode',
+  NOT_TRIMMED: 'Thừa khoảng trắng đầu hoặc cuối',
+  IN_FUTURE: 'Ngày ở tương lai',
+  BEFORE_BIRTH: 'Ngày trước ngày sinh',
+  AGE_RANGE: 'Tuổi ngoài khoảng 15–100',
+  RANGE_ORDER: 'Ngày bắt đầu sau ngày kết thúc',
+  REQUIRED_WITH: 'Thiếu thông tin đi kèm',
+  NAME_CHARS: 'Họ tên chứa ký tự không hợp lệ',
+  // personal id
+  NOT_STRING: 'Không phải văn bản',
+  LENGTH: 'Số định danh cá nhân phải có đúng 12 chữ số',
+  NOT_DIGITS: 'Số định danh cá nhân chỉ gồm chữ số',
+  PROVINCE_CODE: 'Mã tỉnh nơi đăng ký khai sinh (3 số đầu) không có thật',
+  CENTURY: 'Số định danh không khớp thế kỷ sinh hoặc giới tính',
+  GENDER: 'Số định danh không khớp giới tính',
+  BIRTH_YEAR: 'Số định danh không khớp năm sinh',
+  // agency codes
+  LOWERCASE: 'Mã đơn vị phải viết hoa',
+  CHARSET: 'Mã đơn vị chứa ký tự không hợp lệ',
+  EMPTY_GROUP: 'Mã đơn vị có nhóm trống',
+  LEVEL1: 'Mã cấp tỉnh không hợp lệ',
+  GROUP: 'Nhóm mã đơn vị không hợp lệ',
+  ZERO_GROUP: 'Nhóm mã đơn vị toàn số 0',
+  LEGACY_GAP: 'Mã đơn vị cũ (QCVN 102:2016) có khoảng trống',
+  NOT_CANONICAL: 'Mã đơn vị chưa ở dạng chuẩn',
+  OUTSIDE_PROVINCE: 'Cơ quan, đơn vị không thuộc tỉnh',
+};
+
+export type ImportIssueReason =
+  | 'FORMULA' | 'CELL_ERROR' | 'DATE_FORMAT' | 'NOT_A_NUMBER' | 'NOT_AN_INTEGER' | 'UNKNOWN_LABEL' | 'NOT_TEXT'
+  | 'DUPLICATE_IN_FILE' | 'AGENCY_UNKNOWN' | 'EXISTS'
+  | 'REQUIRED' | 'TYPE' | 'UNKNOWN_FIELD' | 'EMPTY' | 'TOO_LONG' | 'TOO_MANY' | 'FORMAT' | 'NOT_A_DATE' | 'ENUM' | 'OUT_OF_RANGE'
+  | 'DECIMALS' | 'CONTROL_CHAR' | 'NOT_NFC' | 'NOT_TRIMMED' | 'IN_FUTURE' | 'BEFORE_BIRTH' | 'AGE_RANGE' | 'RANGE_ORDER' | 'REQUIRED_WITH' | 'NAME_CHARS'
+  | 'NOT_STRING' | 'LENGTH' | 'NOT_DIGITS' | 'PROVINCE_CODE' | 'CENTURY' | 'GENDER' | 'BIRTH_YEAR'
+  | 'LOWERCASE' | 'CHARSET' | 'EMPTY_GROUP' | 'LEVEL1' | 'GROUP' | 'ZERO_GROUP' | 'LEGACY_GAP' | 'NOT_CANONICAL' | 'OUTSIDE_PROVINCE';
