@@ -84,6 +84,7 @@ export async function main(argv: string[]): Promise<void> {
     });
 
   program.addCommand((await import('./commands/report.ts')).reportCommand());
+  program.addCommand((await import('./commands/import.ts')).importCommand());
 
   const collect = (value: string, previous: string[] = []) => [...previous, value];
   program.command('sign').description('sign a file: detached CMS (CAdES-BES, SHA-256, RSA-PSS or ECDSA), DER')

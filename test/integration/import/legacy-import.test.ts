@@ -180,3 +180,36 @@ describe('bad files end in IMPORT_FILE_INVALID with a reason, not a crash', () =
     expect(await refusal(join(dir, 'long.csv'), { maxRows: 5 })).toMatchObject({ reason: 'TOO_MANY_ROWS', maxRows: 5 });
   });
 });
+
+describe('csdl-gateway import', () => {
+  it('dry-runs a CSV with the default mapping, writes the report next to the file, and prints the counts', async () => {
+    const { runImport, defaultReportPath } = await import('../../../src/commands/import.ts');
+    const { loadConfig } = await import('../../../src/config.ts');
+    const config = loadConfig({}, { databaseUrl: database.url, provinceCode: 'H55' });
+    const file = join(dir, 'cli.csv');
+    await writeFile(file, legacyCsv([row(300), { ...row(301), 'Ngày sinh': '30/02/1990' }]));
+    let out = '';
+    const before = await counts();
+    expect(await runImport(config, file, { dryRun: true }, (s) => { out += s; })).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({ rows: 2, valid: 1, invalid: 1, imported: 0, report: defaultReportPath(file) });
+    expect((await readReport(join(dir, 'cli.ket-qua.xlsx'))).rows.map((r) => r.cells)).toEqual(['', 'D3']);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('exits 2 with the code and reason for a bad mapping or a bad file', async () => {
+    const { runImport } = await import('../../../src/commands/import.ts');
+    const { loadConfig } = await import('../../../src/config.ts');
+    const config = loadConfig({}, { databaseUrl: database.url, provinceCode: 'H55' });
+    await writeFile(join(dir, 'mapping.json'), JSON.stringify({ columns: { 'Họ và tên': 'SoYeuLyLich.HoTen' } }));
+    let err = '';
+    expect(await runImport(config, join(dir, 'cli.csv'), { mapping: join(dir, 'mapping.json') }, () => {}, (s) => { err += s; })).toBe(2);
+    expect(err).toMatch(/^IMPORT_MAPPING_INVALID: .*REQUIRED_FIELD_UNMAPPED/);
+    await writeFile(join(dir, 'mapping.json'), '{ not json');
+    err = '';
+    expect(await runImport(config, join(dir, 'cli.csv'), { mapping: join(dir, 'mapping.json') }, () => {}, (s) => { err += s; })).toBe(2);
+    expect(err).toMatch(/NOT_JSON/);
+    err = '';
+    expect(await runImport(config, join(dir, 'missing.xlsx'), {}, () => {}, (s) => { err += s; })).toBe(2);
+    expect(err).toMatch(/^IMPORT_FILE_INVALID: .*UNREADABLE/);
+  });
+});
