@@ -85,6 +85,14 @@ export async function main(argv: string[]): Promise<void> {
 
   program.addCommand((await import('./commands/report.ts')).reportCommand());
   program.addCommand((await import('./commands/import.ts')).importCommand());
+  program.command('bench-records').description('benchmark of the legacy import (rows/s, peak RSS of the import process)')
+    .option('--count <n>', 'rows of the generated legacy workbook', '100000')
+    .action(async (opts: { count: string }) => {
+      const { benchRecords } = await import('./bench/records-bench.ts');
+      const count = Number(opts.count);
+      if (!Number.isInteger(count) || count < 1 || count > 1_000_000) fail('--count must be an integer 1..1000000');
+      console.log(JSON.stringify(await benchRecords(loadConfig(), { count, say: (l) => console.log(`[bench-records] ${l}`) }), null, 2));
+    });
 
   const collect = (value: string, previous: string[] = []) => [...previous, value];
   program.command('sign').description('sign a file: detached CMS (CAdES-BES, SHA-256, RSA-PSS or ECDSA), DER')

@@ -150,10 +150,15 @@ export function parseDateCell(value: unknown): string | null {
   return date !== null && isDate(date) ? date : null;
 }
 
-function labelCode<T extends string>(codes: readonly T[], labels: Readonly<Record<T, string>>, text: string): T | undefined {
-  const key = headerKey(text);
-  return codes.find((c) => c.toLowerCase() === key || headerKey(labels[c]) === key);
+/** Label or code (any case, any Unicode form) → code, built once per list. */
+function labelIndex<T extends string>(codes: readonly T[], labels: Readonly<Record<T, string>>): ReadonlyMap<string, T> {
+  return new Map(codes.flatMap((c) => [[c.toLowerCase(), c], [headerKey(labels[c]), c]] as Array<[string, T]>));
 }
+const LABEL_INDEX: Readonly<Record<'gender' | 'category' | 'status', ReadonlyMap<string, string>>> = {
+  gender: labelIndex(GIOI_TINH, GIOI_TINH_LABELS),
+  category: labelIndex(PHAN_LOAI, PHAN_LOAI_LABELS),
+  status: labelIndex(TRANG_THAI, TRANG_THAI_LABELS),
+};
 
 /** Converts one cell for a field of the given kind. Empty cells give `undefined` (left out). */
 export function convertCell(field: string, kind: CellKind, raw: unknown): CellResult {
@@ -177,7 +182,7 @@ export function convertCell(field: string, kind: CellKind, raw: unknown): CellRe
     case 'category':
     case 'status': {
       if (typeof v !== 'string') return { ok: false, reason: 'UNKNOWN_LABEL' };
-      const code = kind === 'gender' ? labelCode(GIOI_TINH, GIOI_TINH_LABELS, v) : kind === 'category' ? labelCode(PHAN_LOAI, PHAN_LOAI_LABELS, v) : labelCode(TRANG_THAI, TRANG_THAI_LABELS, v);
+      const code = LABEL_INDEX[kind].get(headerKey(v));
       return code === undefined ? { ok: false, reason: 'UNKNOWN_LABEL' } : { ok: true, value: code };
     }
     case 'text': {

@@ -55,7 +55,7 @@ export async function sniffSource(path: string): Promise<SourceKind> {
 /** The rows of the chosen worksheet (default: the first), then the end. */
 async function* xlsxRows(path: string, sheet: string | undefined): AsyncGenerator<SourceRow> {
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(createReadStream(path), {
-    worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore',
+    worksheets: 'emit', sharedStrings: 'cache', styles: 'ignore', hyperlinks: 'ignore', entries: 'ignore',
   });
   let found = false;
   const names: string[] = [];
