@@ -213,3 +213,17 @@ describe('csdl-gateway import', () => {
     expect(err).toMatch(/^IMPORT_FILE_INVALID: .*UNREADABLE/);
   });
 });
+
+describe('the sample files in samples/', () => {
+  it('dry-run as the README says: 10 valid rows, a date that does not exist, a repeated personal id', async () => {
+    for (const file of ['samples/legacy-import.csv', 'samples/legacy-import.xlsx']) {
+      const report = join(dir, `sample-${file.slice(-4)}.xlsx`);
+      const { checkMapping } = await import('../../../src/domain/legacy-mapping.ts');
+      const { readFile } = await import('node:fs/promises');
+      const mapping = checkMapping(JSON.parse(await readFile('samples/legacy-mapping.json', 'utf8')));
+      expect(await importLegacyFile(database.db, options(file, { dryRun: true, mapping, reportPath: report }))).toMatchObject({ rows: 12, valid: 10, invalid: 2 });
+      const { rows } = await readReport(report);
+      expect(rows.filter((r) => r.outcome.startsWith('Lỗi')).map((r) => r.cells)).toEqual(['D6', 'A11']);
+    }
+  });
+});
