@@ -74,6 +74,7 @@ export const settings = {
   signerP12Password: setting('SIGNER_P12_PASSWORD', 'Password of SIGNER_P12_FILE (from a secret store, never in a file)', str, ''),
   signerKeyFile: setting('SIGNER_KEY_FILE', 'PEM private key of the organisation signer (instead of PKCS#12)', str, ''),
   signerCertFile: setting('SIGNER_CERT_FILE', 'PEM certificate of the organisation signer followed by its intermediates', str, ''),
+  cvFontDir: setting('CV_FONT_DIR', 'Folder with DejaVuSans.ttf and DejaVuSans-Bold.ttf for the printable CV (Debian fonts-dejavu-core)', str, '/usr/share/fonts/truetype/dejavu'),
   signingSessionMinutes: setting('SIGNING_SESSION_MINUTES', 'How long a two-step signing session waits for the signer’s token', int(1, 24 * 60), 30),
   nationalBaseUrl: setting('NATIONAL_BASE_URL', 'Base URL of the national CSDL CBCCVC API on the data-sharing platform (NATIONAL_API.md §4)', str, 'http://127.0.0.1:4100'),
   nationalTokenUrl: setting('NATIONAL_TOKEN_URL', 'OAuth2 client-credentials token endpoint (§2)', str, 'http://127.0.0.1:4100/token'),

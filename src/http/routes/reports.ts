@@ -16,6 +16,8 @@ import { canSeePerson } from '../agency-scope.ts';
 import { errorResponses } from '../schemas.ts';
 import { deadlineRoutes, ReportFormat, reportRoot } from './deadlines.ts';
 import { annualHeadcountReport } from '../../reports/annual-headcount.ts';
+import { PDF_MEDIA_TYPE } from '../../reports/cv-signature.ts';
+import { printableCv } from '../../services/printable-cv.ts';
 import { XLSX_MEDIA_TYPE } from '../../reports/workbook.ts';
 import { isDate } from '../../domain/calendar-date.ts';
 import { localDate } from '../../domain/working-days.ts';
@@ -74,6 +76,26 @@ export const reportRoutes: FastifyPluginAsync = async (app) => {
     if (q.format !== 'csv') return report;
     return reply.type(CSV_MEDIA_TYPE).header('content-disposition', `attachment; filename="bien-che-${agencyCode}-${report.generatedAt.slice(0, 10)}.csv"`)
       .send(headcountCsv(report));
+  });
+
+  app.get('/persons/:personalId/so-yeu-ly-lich.pdf', {
+    preHandler: requireRole(...officers),
+    schema: {
+      tags: ['persons'],
+      summary: 'The printable sơ yếu lý lịch (TT 06/2023) of the person’s approved record: A4 PDF signed by Sở Nội vụ (PAdES)',
+      description: 'Vietnamese fonts embedded, page numbers; the signature verifies in a PDF reader and with `pdfsig`. 409 NOT_YET_APPROVED for a record still in its first review.',
+      params: PersonalIdParams,
+      response: { 200: { content: { [PDF_MEDIA_TYPE]: { schema: Type.String({ format: 'binary' }) } } }, 500: Type.Ref('Error'), ...errorResponses },
+    },
+  }, async (request, reply) => {
+    exportSigner(app.deps.signing);
+    const principal = principalOf(request);
+    const { personalId } = request.params as { personalId: string };
+    assertPersonalIdFormat(personalId);
+    const person = await getPerson(db, personalId);
+    if (!person || !canSeePerson(principal, person)) throw new GatewayError('PERSON_NOT_FOUND');
+    const { pdf, fileName } = await printableCv({ db, signing: app.deps.signing, fontDir: app.deps.config.cvFontDir, provinceCode: app.deps.config.provinceCode, now }, principal, person);
+    return reply.type(PDF_MEDIA_TYPE).header('content-disposition', `inline; filename="${fileName}"`).send(Buffer.from(pdf));
   });
 
   app.get('/persons/:personalId/export', {
