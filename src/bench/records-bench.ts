@@ -14,7 +14,7 @@ import { openDb } from '../store/db.ts';
 import { seedProvince } from '../commands/seed.ts';
 import { demoAgencies } from '../seed/demo-agencies.ts';
 import { legacyRowOf, writeLegacyWorkbook } from './legacy-workbook.ts';
-import { spawnNode, type ProcStats } from './processes.ts';
+import { spawnNode } from './processes.ts';
 
 export interface RecordsBenchFigures {
   rows: number;
@@ -28,10 +28,11 @@ async function timedImport(config: Config, file: string, args: string[]): Promis
   const p = spawnNode('import', 'src/cli.ts', ['import', file, ...args], {
     env: { DATABASE_URL: config.databaseUrl, PROVINCE_CODE: config.provinceCode, LOG_LEVEL: 'warn' },
   });
-  let peak: ProcStats | undefined;
+  // VmHWM only grows; a read while the process exits answers 0, so the highest reading is kept.
+  let peakRssMiB = 0;
   const timer = setInterval(() => {
     try {
-      peak = p.stats();
+      peakRssMiB = Math.max(peakRssMiB, p.stats().peakRssMiB);
     } catch { /* exiting */ }
   }, 100);
   const { code } = await p.exited;
@@ -39,7 +40,7 @@ async function timedImport(config: Config, file: string, args: string[]): Promis
   if (code !== 0) throw new Error(`import exited ${code}\n${p.tail()}`);
   const json = p.tail(200).split('\n').map((l) => l.replace(/^\s*\[import\] /, '')).join('\n');
   const summary = JSON.parse(json.slice(json.indexOf('{'))) as Record<string, number>;
-  return { seconds: (performance.now() - t0) / 1000, peakRssMiB: peak?.peakRssMiB ?? Number.NaN, summary };
+  return { seconds: (performance.now() - t0) / 1000, peakRssMiB, summary };
 }
 
 export async function benchRecords(base: Config, o: { count: number; say: (line: string) => void }): Promise<RecordsBenchFigures> {
