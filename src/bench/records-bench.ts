@@ -1,9 +1,10 @@
-// `csdl-gateway bench-records [--count N]`: the legacy import's throughput (issue 17). In a database of
-// its own it loads the demo agencies, writes a legacy workbook of N demo persons, then runs
+// `csdl-gateway bench-records [--count N] [--cv K] [--headcount P]`: the figures of issue 17. In a database
+// of its own it loads the demo agencies, writes a legacy workbook of N demo persons, then runs
 // `csdl-gateway import` on it as a child process — a dry run, then the real run — and reports rows/s and
-// the child's peak resident memory (VmHWM), the figures the README lists.
+// the child's peak resident memory (VmHWM). Then it prints and signs K CVs (pages/s), and times the annual
+// headcount workbook over P seeded persons.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
@@ -15,12 +16,44 @@ import { seedProvince } from '../commands/seed.ts';
 import { demoAgencies } from '../seed/demo-agencies.ts';
 import { legacyRowOf, writeLegacyWorkbook } from './legacy-workbook.ts';
 import { spawnNode } from './processes.ts';
+import { DEMO_P12_PASSWORD, makeDemoPki } from '../pki/demo-pki.ts';
+import { loadSigningIdentity } from '../pki/signing-identity.ts';
+import { loadCvFonts } from '../reports/cv-fonts.ts';
+import { signedCvPdf } from '../reports/cv-signature.ts';
+import { annualHeadcountReport } from '../reports/annual-headcount.ts';
+import { createRng, generateProfile } from '../seed/demo-profiles.ts';
 
 export interface RecordsBenchFigures {
   rows: number;
   fileMiB: number;
   dryRun: { seconds: number; rowsPerSecond: number; peakRssMiB: number };
   real: { seconds: number; rowsPerSecond: number; peakRssMiB: number; imported: number };
+  cv?: { documents: number; pages: number; seconds: number; pagesPerSecond: number };
+  headcount?: { persons: number; seconds: number; bytes: number };
+}
+
+/** K signed CVs of demo persons with the demo organisation key: pages per second. */
+async function benchCv(k: number, today: string): Promise<NonNullable<RecordsBenchFigures['cv']>> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-cv-pki-'));
+  try {
+    await makeDemoPki(dir);
+    const signer = await loadSigningIdentity({ pkcs12: readFileSync(join(dir, 'org-signer.p12')), password: DEMO_P12_PASSWORD });
+    const fonts = loadCvFonts();
+    const rng = createRng(5);
+    let pages = 0;
+    const t0 = performance.now();
+    for (let i = 0; i < k; i++) {
+      const p = generateProfile(rng, { agencyCode: 'H55.06.01', today, serial: i, status: 'DANG_CONG_TAC' });
+      const pdf = await signedCvPdf({ personalId: p.personalId, category: p.category, status: p.status, version: 1,
+        managingAgency: { code: 'H55.06', name: 'Sở Y tế' }, employingAgency: { code: 'H55.06.01', name: 'Bệnh viện Đa khoa tỉnh' }, profile: p.SoYeuLyLich },
+      { fonts, signer, signerName: 'Sở Nội vụ', location: 'H55', now: systemClock.now() });
+      pages += Buffer.from(pdf).toString('latin1').match(/\/Type \/Page\b(?!s)/g)?.length ?? 0;
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    return { documents: k, pages, seconds, pagesPerSecond: pages / seconds };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function timedImport(config: Config, file: string, args: string[]): Promise<{ seconds: number; peakRssMiB: number; summary: Record<string, number> }> {
@@ -43,7 +76,7 @@ async function timedImport(config: Config, file: string, args: string[]): Promis
   return { seconds: (performance.now() - t0) / 1000, peakRssMiB, summary };
 }
 
-export async function benchRecords(base: Config, o: { count: number; say: (line: string) => void }): Promise<RecordsBenchFigures> {
+export async function benchRecords(base: Config, o: { count: number; cv: number; headcount: number; say: (line: string) => void }): Promise<RecordsBenchFigures> {
   const url = new URL(base.databaseUrl);
   url.pathname = `/csdl_gateway_bench_records_${randomBytes(3).toString('hex')}`;
   const config: Config = { ...base, databaseUrl: url.toString() };
@@ -66,11 +99,30 @@ export async function benchRecords(base: Config, o: { count: number; say: (line:
     o.say(`dry run: ${dry.seconds.toFixed(1)} s, ${Math.round(o.count / dry.seconds)} rows/s, peak RSS ${dry.peakRssMiB.toFixed(0)} MiB (${dry.summary['valid']} valid)`);
     const real = await timedImport(config, file, ['--report', join(dir, 'real.xlsx')]);
     o.say(`real run: ${real.seconds.toFixed(1)} s, ${Math.round(o.count / real.seconds)} rows/s, peak RSS ${real.peakRssMiB.toFixed(0)} MiB (${real.summary['imported']} imported)`);
-    return {
+    const figures: RecordsBenchFigures = {
       rows: o.count, fileMiB,
       dryRun: { seconds: dry.seconds, rowsPerSecond: o.count / dry.seconds, peakRssMiB: dry.peakRssMiB },
       real: { seconds: real.seconds, rowsPerSecond: o.count / real.seconds, peakRssMiB: real.peakRssMiB, imported: real.summary['imported'] ?? 0 },
     };
+    if (o.cv > 0) {
+      figures.cv = await benchCv(o.cv, today);
+      o.say(`CV: ${figures.cv.documents} signed PDFs, ${figures.cv.pages} pages in ${figures.cv.seconds.toFixed(1)} s: ${figures.cv.pagesPerSecond.toFixed(1)} pages/s`);
+    }
+    if (o.headcount > 0) {
+      const hdb = openDb(config.databaseUrl, { poolSize: 2 });
+      try {
+        await hdb.pool.query('TRUNCATE change_event, profile_change, person CASCADE');
+        await seedProvince(hdb, config.provinceCode, { count: o.headcount, seed: 3 });
+        await hdb.pool.query('ANALYZE person');
+        const t0 = performance.now();
+        const { workbook } = await annualHeadcountReport(hdb, { provinceCode: config.provinceCode, agencyCode: config.provinceCode, asOf: today, created: systemClock.now() });
+        figures.headcount = { persons: o.headcount, seconds: (performance.now() - t0) / 1000, bytes: workbook.length };
+        o.say(`annual headcount workbook over ${o.headcount} persons: ${figures.headcount.seconds.toFixed(2)} s (${workbook.length} bytes)`);
+      } finally {
+        await hdb.close();
+      }
+    }
+    return figures;
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await dropDatabase(config.databaseUrl);
