@@ -26,6 +26,8 @@ export const DEFAULT_MAX_ROWS = 500_000;
 
 export interface LegacyImportOptions {
   path: string;
+  /** The file's name as the operator knows it (default: the path's base name). */
+  displayName?: string | undefined;
   mapping?: LegacyMapping;
   dryRun: boolean;
   actor: Principal;
@@ -162,7 +164,7 @@ class ImportReport {
 export async function importLegacyFile(db: Db, o: LegacyImportOptions): Promise<LegacyImportSummary> {
   const mapping = o.mapping ?? DEFAULT_LEGACY_MAPPING;
   const kind = await sniffSource(o.path);
-  const summary: LegacyImportSummary = { file: basename(o.path), fileSha256: await fileSha256(o.path), dryRun: o.dryRun, rows: 0, valid: 0, invalid: 0, existing: 0, imported: 0 };
+  const summary: LegacyImportSummary = { file: o.displayName ?? basename(o.path), fileSha256: await fileSha256(o.path), dryRun: o.dryRun, rows: 0, valid: 0, invalid: 0, existing: 0, imported: 0 };
   const agencies = new Set((await listSubtree(db, o.actor.agencyCode)).map((a) => a.code));
   const headerRow = mapping.headerRow ?? 1;
   const batchSize = o.batchSize ?? 1000;
