@@ -11,8 +11,7 @@ import ExcelJS from 'exceljs';
 import { GatewayError } from '../errors.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { Db } from '../store/db.ts';
-import { listSubtree } from '../store/agencies.ts';
-import { existingPersonalIds, insertNewRecords, type ImportedRecord } from '../store/legacy-import.ts';
+import { activeAgencyCodes, existingPersonalIds, insertNewRecords, type ImportedRecord } from '../store/legacy-import.ts';
 import { contentSha256 } from '../domain/canonical.ts';
 import { normalizeChangeContent } from '../domain/profile-normalize.ts';
 import { validateChangeContent } from '../domain/record-validate.ts';
@@ -165,7 +164,7 @@ export async function importLegacyFile(db: Db, o: LegacyImportOptions): Promise<
   const mapping = o.mapping ?? DEFAULT_LEGACY_MAPPING;
   const kind = await sniffSource(o.path);
   const summary: LegacyImportSummary = { file: o.displayName ?? basename(o.path), fileSha256: await fileSha256(o.path), dryRun: o.dryRun, rows: 0, valid: 0, invalid: 0, existing: 0, imported: 0 };
-  const agencies = new Set((await listSubtree(db, o.actor.agencyCode)).map((a) => a.code));
+  const agencies = await activeAgencyCodes(db, o.actor.agencyCode);
   const headerRow = mapping.headerRow ?? 1;
   const batchSize = o.batchSize ?? 1000;
   const maxRows = o.maxRows ?? DEFAULT_MAX_ROWS;
