@@ -41,24 +41,46 @@ const m = (v: string | undefined) => (v === undefined ? '' : `${v.slice(5, 7)}/$
 const n = (v: number | undefined) => (v === undefined ? '' : String(v).replace('.', ','));
 const join = (...parts: Array<string | undefined>) => parts.filter((p) => p !== undefined && p !== '').join('; ');
 
+// Measuring runs fontkit's full shaping each time (most of a CV's layout time): widths of words are
+// kept per embedded font and a line's width is the sum of its words and spaces.
+const wordWidths = new WeakMap<PDFFont, Map<string, number>>();
+
+function unitWidth(font: PDFFont, text: string): number {
+  let cache = wordWidths.get(font);
+  if (!cache) wordWidths.set(font, (cache = new Map()));
+  let w = cache.get(text);
+  if (w === undefined) cache.set(text, (w = font.widthOfTextAtSize(text, 1)));
+  return w;
+}
+
 /** Lines of `text` no wider than `width` at `size` (words kept whole unless one alone is too wide). */
 export function wrapText(text: string, font: PDFFont, size: number, width: number): string[] {
   const out: string[] = [];
+  const space = unitWidth(font, ' ') * size;
   for (const paragraph of text.split('\n')) {
     let line = '';
+    let lineWidth = 0;
     for (const word of paragraph.split(/\s+/).filter(Boolean)) {
-      const candidate = line ? `${line} ${word}` : word;
-      if (font.widthOfTextAtSize(candidate, size) <= width) {
-        line = candidate;
+      const w = unitWidth(font, word) * size;
+      if (line && lineWidth + space + w <= width) {
+        line = `${line} ${word}`;
+        lineWidth += space + w;
+        continue;
+      }
+      if (!line && w <= width) {
+        line = word;
+        lineWidth = w;
         continue;
       }
       if (line) out.push(line);
       line = word;
+      lineWidth = w;
       while (font.widthOfTextAtSize(line, size) > width && line.length > 1) {
         let cut = line.length - 1;
         while (cut > 1 && font.widthOfTextAtSize(line.slice(0, cut), size) > width) cut--;
         out.push(line.slice(0, cut));
         line = line.slice(cut);
+        lineWidth = font.widthOfTextAtSize(line, size);
       }
     }
     out.push(line);
