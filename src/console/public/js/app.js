@@ -1,5 +1,5 @@
 // The console's shell: sign-in state, the navigation (only the pages the user's role may use) and a
-// hash router (#/tien-do, #/goi-dong-bo, #/goi-dong-bo/{batchId}, #/chuyen-du-lieu, #/suc-khoe).
+// hash router (#/tien-do, #/goi-dong-bo, #/goi-dong-bo/{batchId}, #/chuyen-du-lieu, #/suc-khoe, #/ho-so).
 import { api, closeQueueBoard, openQueueBoard } from './api.js';
 import { errorBox, h, replace } from './dom.js';
 import { ROLES } from './labels.js';
@@ -10,6 +10,7 @@ import * as batches from './pages/batches.js';
 import * as batch from './pages/batch.js';
 import * as transfers from './pages/transfers.js';
 import * as health from './pages/health.js';
+import * as records from './pages/records.js';
 
 const OFFICERS = ['UNIT_OFFICER', 'AGENCY_HEAD', 'PROVINCE_OPERATOR', 'ADMIN'];
 const OPERATORS = ['PROVINCE_OPERATOR', 'ADMIN'];
@@ -20,6 +21,7 @@ const PAGES = [
   { path: 'goi-dong-bo', title: 'Gói đồng bộ', roles: OPERATORS, page: batches, detail: batch },
   { path: 'chuyen-du-lieu', title: 'Yêu cầu chuyển dữ liệu', roles: ['UNIT_OFFICER', 'AGENCY_HEAD', 'PROVINCE_OPERATOR'], page: transfers },
   { path: 'suc-khoe', title: 'Sức khỏe hệ thống', roles: OPERATORS, page: health },
+  { path: 'ho-so', title: 'Hồ sơ', roles: OFFICERS, page: records },
 ];
 
 const main = document.getElementById('main');
