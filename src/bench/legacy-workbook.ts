@@ -27,7 +27,9 @@ export function legacyRowOf(serial: number, o: { seed: number; agencyCode: strin
 }
 
 /** Writes a workbook (streaming: 100,000 rows stay out of memory); `mergeHeader` merges two header cells, a defect. */
-export async function writeLegacyWorkbook(path: string, rows: Iterable<LegacyRow>, o: { sheet?: string; mergeHeader?: boolean } = {}): Promise<number> {
+export async function writeLegacyWorkbook(path: string, rows: Iterable<LegacyRow>, o: {
+  sheet?: string; mergeHeader?: boolean; children?: Array<{ sheet: string; headers: string[]; rows: unknown[][] }>;
+} = {}): Promise<number> {
   const book = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: path, useStyles: true, useSharedStrings: false });
   const ws = book.addWorksheet(o.sheet ?? 'Danh sách');
   ws.columns = LEGACY_HEADERS.map((h) => ({ key: h, width: 16, style: /^Ngày/.test(h) ? { numFmt: 'dd/mm/yyyy' } : {} }));
@@ -43,6 +45,12 @@ export async function writeLegacyWorkbook(path: string, rows: Iterable<LegacyRow
     n++;
   }
   ws.commit();
+  for (const child of o.children ?? []) {
+    const sheet = book.addWorksheet(child.sheet);
+    sheet.addRow(child.headers).commit();
+    for (const r of child.rows) sheet.addRow(r).commit();
+    sheet.commit();
+  }
   await book.commit();
   return n;
 }

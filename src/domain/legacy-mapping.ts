@@ -6,9 +6,9 @@
 import type { TSchema } from 'typebox';
 import { GatewayError } from '../errors.ts';
 import { isDate } from './calendar-date.ts';
-import { ChangeContent } from './profile-schema.ts';
-import { GIOI_TINH, PHAN_LOAI, TRANG_THAI } from './profile-enums.ts';
-import { GIOI_TINH_LABELS, PHAN_LOAI_LABELS, TRANG_THAI_LABELS } from './vietnamese-labels.ts';
+import { ChangeContent, SoYeuLyLich } from './profile-schema.ts';
+import { GIOI_TINH, LOAI_DAO_TAO, PHAN_LOAI, TRANG_THAI } from './profile-enums.ts';
+import { GIOI_TINH_LABELS, LOAI_DAO_TAO_LABELS, PHAN_LOAI_LABELS, TRANG_THAI_LABELS } from './vietnamese-labels.ts';
 
 export interface LegacyMapping {
   /** Worksheet holding one person per row (default: the first sheet). XLSX only. */
@@ -16,6 +16,22 @@ export interface LegacyMapping {
   /** Row number of the header (default 1). */
   headerRow?: number;
   /** Column header → record field. */
+  columns: Record<string, string>;
+  /** History lists from other sheets of the workbook, one item per row, keyed by the personal id. */
+  children?: ChildMapping[];
+}
+
+/** The CV's history lists a child sheet can fill. */
+export const CHILD_LISTS = ['QuaTrinhDaoTao', 'QuaTrinhCongTac', 'KhenThuong', 'KyLuat', 'QuanHeGiaDinh', 'QuaTrinhLuong'] as const;
+export type ChildList = (typeof CHILD_LISTS)[number];
+
+export interface ChildMapping {
+  sheet: string;
+  list: ChildList;
+  /** Header of the column holding the person's personal id. */
+  key: string;
+  headerRow?: number;
+  /** Column header → field of the list's item (e.g. 'TuThang', 'DonVi'). */
   columns: Record<string, string>;
 }
 
@@ -56,15 +72,15 @@ export const DEFAULT_LEGACY_MAPPING: LegacyMapping = {
 /** Fields every mapping must fill: without them a row cannot become a record. */
 export const REQUIRED_TARGETS = ['SoDinhDanh', 'PhanLoai', 'MaDonViQuanLy', 'MaDonViSuDung', 'SoYeuLyLich.HoTen', 'SoYeuLyLich.GioiTinh', 'SoYeuLyLich.NgaySinh'] as const;
 
-export type CellKind = 'text' | 'date' | 'integer' | 'number' | 'gender' | 'category' | 'status';
+export type CellKind = 'text' | 'date' | 'month' | 'integer' | 'number' | 'gender' | 'category' | 'status' | 'training' | 'yesNo';
 
 /** Identifier-like text typed into Excel as a number loses its leading zeros: their width restores them. */
 const DIGITS_WIDTH: Readonly<Record<string, number>> = { SoDinhDanh: 12, 'SoYeuLyLich.SoBHXH': 10 };
 
 /** Why a cell could not be read (labels in vietnamese-labels.ts). */
-export type CellIssueReason = 'FORMULA' | 'CELL_ERROR' | 'DATE_FORMAT' | 'NOT_A_NUMBER' | 'NOT_AN_INTEGER' | 'UNKNOWN_LABEL' | 'NOT_TEXT';
+export type CellIssueReason = 'FORMULA' | 'CELL_ERROR' | 'DATE_FORMAT' | 'MONTH_FORMAT' | 'NOT_A_NUMBER' | 'NOT_AN_INTEGER' | 'UNKNOWN_LABEL' | 'NOT_TEXT' | 'NOT_YES_NO';
 
-export type CellResult = { ok: true; value: string | number | undefined } | { ok: false; reason: CellIssueReason };
+export type CellResult = { ok: true; value: string | number | boolean | undefined } | { ok: false; reason: CellIssueReason };
 
 /** The schema node a field path points at, or null when the record has no such leaf field. */
 function schemaAt(path: string): TSchema | null {
@@ -90,6 +106,20 @@ export function cellKindOf(path: string): CellKind | null {
   return null; // objects and lists come from their own columns or sheets
 }
 
+/** The kind of a field of a history list's item, from the schema; null when the item has no such field. */
+export function itemKindOf(list: ChildList, field: string): CellKind | null {
+  const listNode = (SoYeuLyLich.properties as Record<string, TSchema>)[list] as { items?: { properties?: Record<string, TSchema> } };
+  const props = listNode.items?.properties;
+  if (!props || !Object.hasOwn(props, field)) return null;
+  const node = props[field] as { type?: string; format?: string; pattern?: string; enum?: unknown };
+  if (list === 'QuaTrinhDaoTao' && field === 'Loai') return 'training';
+  if (node.type === 'boolean') return 'yesNo';
+  if (node.type === 'string') return node.format === 'date' ? 'date' : node.pattern?.startsWith('^\\d{4}-(0[1-9]') ? 'month' : 'text';
+  if (node.type === 'integer') return 'integer';
+  if (node.type === 'number') return 'number';
+  return null;
+}
+
 /** Header text as compared: NFC, spaces collapsed, case folded. */
 export function headerKey(header: string): string {
   return header.normalize('NFC').replace(/\s+/g, ' ').trim().toLocaleLowerCase('vi');
@@ -100,7 +130,7 @@ export function checkMapping(input: unknown): LegacyMapping {
   const bad = (reason: string, extra: Record<string, unknown> = {}): never => { throw new GatewayError('IMPORT_MAPPING_INVALID', { reason, ...extra }); };
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return bad('NOT_AN_OBJECT');
   const m = input as Record<string, unknown>;
-  for (const key of Object.keys(m)) if (!['sheet', 'headerRow', 'columns'].includes(key)) bad('UNKNOWN_KEY', { key });
+  for (const key of Object.keys(m)) if (!['sheet', 'headerRow', 'columns', 'children'].includes(key)) bad('UNKNOWN_KEY', { key });
   if (m['sheet'] !== undefined && (typeof m['sheet'] !== 'string' || m['sheet'].length === 0)) bad('SHEET');
   if (m['headerRow'] !== undefined && !(Number.isInteger(m['headerRow']) && (m['headerRow'] as number) >= 1 && (m['headerRow'] as number) <= 100)) bad('HEADER_ROW');
   const columns = m['columns'];
@@ -113,7 +143,30 @@ export function checkMapping(input: unknown): LegacyMapping {
   }
   const missing = REQUIRED_TARGETS.filter((t) => !seen.has(t));
   if (missing.length > 0) bad('REQUIRED_FIELD_UNMAPPED', { fields: missing });
-  return { ...(m['sheet'] === undefined ? {} : { sheet: m['sheet'] as string }), headerRow: (m['headerRow'] as number | undefined) ?? 1, columns: columns as Record<string, string> };
+  const children = m['children'] === undefined ? undefined : checkChildren(m['children'], bad);
+  return {
+    ...(m['sheet'] === undefined ? {} : { sheet: m['sheet'] as string }), headerRow: (m['headerRow'] as number | undefined) ?? 1, columns: columns as Record<string, string>,
+    ...(children ? { children } : {}),
+  };
+}
+
+function checkChildren(input: unknown, bad: (reason: string, extra?: Record<string, unknown>) => never): ChildMapping[] {
+  if (!Array.isArray(input)) return bad('CHILDREN');
+  return input.map((c: unknown, index) => {
+    if (typeof c !== 'object' || c === null || Array.isArray(c)) return bad('CHILD', { index });
+    const o = c as Record<string, unknown>;
+    for (const key of Object.keys(o)) if (!['sheet', 'list', 'key', 'headerRow', 'columns'].includes(key)) bad('UNKNOWN_KEY', { index, key });
+    if (typeof o['sheet'] !== 'string' || o['sheet'] === '') bad('CHILD_SHEET', { index });
+    if (!(CHILD_LISTS as readonly unknown[]).includes(o['list'])) bad('CHILD_LIST', { index, list: o['list'], allowed: CHILD_LISTS });
+    if (typeof o['key'] !== 'string' || o['key'] === '') bad('CHILD_KEY', { index });
+    if (o['headerRow'] !== undefined && !(Number.isInteger(o['headerRow']) && (o['headerRow'] as number) >= 1 && (o['headerRow'] as number) <= 100)) bad('HEADER_ROW', { index });
+    const columns = o['columns'];
+    if (typeof columns !== 'object' || columns === null || Array.isArray(columns)) return bad('COLUMNS', { index });
+    for (const [header, field] of Object.entries(columns)) {
+      if (typeof field !== 'string' || itemKindOf(o['list'] as ChildList, field) === null) bad('UNKNOWN_FIELD', { index, header, field });
+    }
+    return { sheet: o['sheet'] as string, list: o['list'] as ChildList, key: o['key'] as string, headerRow: (o['headerRow'] as number | undefined) ?? 1, columns: columns as Record<string, string> };
+  });
 }
 
 const SERIAL_EPOCH = Date.UTC(1899, 11, 30); // Excel's 1900 date system, day 0 (after its 1900 leap-year bug)
@@ -154,7 +207,8 @@ export function parseDateCell(value: unknown): string | null {
 function labelIndex<T extends string>(codes: readonly T[], labels: Readonly<Record<T, string>>): ReadonlyMap<string, T> {
   return new Map(codes.flatMap((c) => [[c.toLowerCase(), c], [headerKey(labels[c]), c]] as Array<[string, T]>));
 }
-const LABEL_INDEX: Readonly<Record<'gender' | 'category' | 'status', ReadonlyMap<string, string>>> = {
+const LABEL_INDEX: Readonly<Record<'gender' | 'category' | 'status' | 'training', ReadonlyMap<string, string>>> = {
+  training: labelIndex(LOAI_DAO_TAO, LOAI_DAO_TAO_LABELS),
   gender: labelIndex(GIOI_TINH, GIOI_TINH_LABELS),
   category: labelIndex(PHAN_LOAI, PHAN_LOAI_LABELS),
   status: labelIndex(TRANG_THAI, TRANG_THAI_LABELS),
@@ -178,6 +232,21 @@ export function convertCell(field: string, kind: CellKind, raw: unknown): CellRe
       if (kind === 'integer' && !Number.isInteger(n)) return { ok: false, reason: 'NOT_AN_INTEGER' };
       return { ok: true, value: n };
     }
+    case 'month': {
+      const d = parseDateCell(v);
+      if (d !== null) return { ok: true, value: d.slice(0, 7) };
+      const mm = typeof v === 'string' ? /^\s*(\d{1,2})[/.-](\d{4})\s*$/.exec(v) ?? /^\s*(\d{4})-(\d{2})\s*$/.exec(v) : null;
+      if (!mm) return { ok: false, reason: 'MONTH_FORMAT' };
+      const [month, year] = mm[1]!.length === 4 ? [Number(mm[2]), mm[1]!] : [Number(mm[1]), mm[2]!];
+      return month >= 1 && month <= 12 ? { ok: true, value: `${year}-${String(month).padStart(2, '0')}` } : { ok: false, reason: 'MONTH_FORMAT' };
+    }
+    case 'yesNo': {
+      const key = typeof v === 'string' ? headerKey(v) : typeof v === 'boolean' ? String(v) : typeof v === 'number' ? String(v) : '';
+      if (['có', 'x', 'true', '1'].includes(key)) return { ok: true, value: true };
+      if (['không', 'false', '0'].includes(key)) return { ok: true, value: false };
+      return { ok: false, reason: 'NOT_YES_NO' };
+    }
+    case 'training':
     case 'gender':
     case 'category':
     case 'status': {
@@ -223,26 +292,33 @@ export interface ColumnPlan {
   kind: CellKind;
 }
 
+/** Header cells by their key; refuses a blank (merged) cell between filled ones and a repeated header. */
+function headerColumns(headerValues: readonly unknown[], headerRow: number, sheet?: string): Map<string, number> {
+  const headers = headerValues.map((v) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : v && typeof v === 'object' && 'richText' in v ? plainText(v) : ''));
+  const last = headers.reduce((acc, h, i) => (h.trim() !== '' ? i : acc), 0);
+  const where = sheet === undefined ? {} : { sheet };
+  if (last === 0) throw new GatewayError('IMPORT_FILE_INVALID', { reason: 'HEADER_MISSING', row: headerRow, ...where, hint: 'Dòng tiêu đề trống; kiểm tra headerRow trong tệp ánh xạ.' });
+  const byKey = new Map<string, number>();
+  for (let col = 1; col <= last; col++) {
+    const h = headers[col] ?? '';
+    if (h.trim() === '') {
+      throw new GatewayError('IMPORT_FILE_INVALID', { reason: 'HEADER_BLANK_CELL', cell: `${columnLetters(col)}${headerRow}`, ...where,
+        hint: 'Ô tiêu đề bị gộp (merge) hoặc để trống: bỏ gộp ô và đặt mỗi cột một tiêu đề trên cùng một dòng.' });
+    }
+    const key = headerKey(h);
+    if (byKey.has(key)) throw new GatewayError('IMPORT_FILE_INVALID', { reason: 'HEADER_DUPLICATE', header: h, ...where, hint: 'Hai cột có cùng tiêu đề.' });
+    byKey.set(key, col);
+  }
+  return byKey;
+}
+
 /**
  * Matches the header row. A header cell left blank between filled ones is what a merged header
  * cell reads as (only its first cell holds the text): refused, as are a header twice and a required
  * field's column missing. Mapped columns the file does not have are simply not read.
  */
 export function planColumns(mapping: LegacyMapping, headerValues: readonly unknown[]): ColumnPlan[] {
-  const headers = headerValues.map((v) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : v && typeof v === 'object' && 'richText' in v ? plainText(v) : ''));
-  const last = headers.reduce((acc, h, i) => (h.trim() !== '' ? i : acc), 0);
-  if (last === 0) throw new GatewayError('IMPORT_FILE_INVALID', { reason: 'HEADER_MISSING', row: mapping.headerRow ?? 1, hint: 'Dòng tiêu đề trống; kiểm tra headerRow trong tệp ánh xạ.' });
-  const byKey = new Map<string, number>();
-  for (let col = 1; col <= last; col++) {
-    const h = headers[col] ?? '';
-    if (h.trim() === '') {
-      throw new GatewayError('IMPORT_FILE_INVALID', { reason: 'HEADER_BLANK_CELL', cell: `${columnLetters(col)}${mapping.headerRow ?? 1}`,
-        hint: 'Ô tiêu đề bị gộp (merge) hoặc để trống: bỏ gộp ô và đặt mỗi cột một tiêu đề trên cùng một dòng.' });
-    }
-    const key = headerKey(h);
-    if (byKey.has(key)) throw new GatewayError('IMPORT_FILE_INVALID', { reason: 'HEADER_DUPLICATE', header: h, hint: 'Hai cột có cùng tiêu đề.' });
-    byKey.set(key, col);
-  }
+  const byKey = headerColumns(headerValues, mapping.headerRow ?? 1);
   const plan: ColumnPlan[] = [];
   for (const [header, field] of Object.entries(mapping.columns)) {
     const col = byKey.get(headerKey(header));
@@ -251,6 +327,53 @@ export function planColumns(mapping: LegacyMapping, headerValues: readonly unkno
   const missing = REQUIRED_TARGETS.filter((t) => !plan.some((p) => p.field === t)).map((t) => Object.entries(mapping.columns).find(([, f]) => f === t)?.[0] ?? t);
   if (missing.length > 0) throw new GatewayError('IMPORT_FILE_INVALID', { reason: 'HEADER_MISSING_COLUMN', headers: missing, hint: 'Thiếu cột bắt buộc trong dòng tiêu đề.' });
   return plan;
+}
+
+export interface ChildPlan {
+  child: ChildMapping;
+  keyCol: number;
+  columns: ColumnPlan[];
+}
+
+/** Matches a child sheet's header row: the key column is required, the item's columns are read where present. */
+export function planChildColumns(child: ChildMapping, headerValues: readonly unknown[]): ChildPlan {
+  const byKey = headerColumns(headerValues, child.headerRow ?? 1, child.sheet);
+  const keyCol = byKey.get(headerKey(child.key));
+  if (keyCol === undefined) throw new GatewayError('IMPORT_FILE_INVALID', { reason: 'HEADER_MISSING_COLUMN', sheet: child.sheet, headers: [child.key], hint: 'Thiếu cột số định danh cá nhân trong trang tính.' });
+  const columns = Object.entries(child.columns).flatMap(([header, field]) => {
+    const col = byKey.get(headerKey(header));
+    return col === undefined ? [] : [{ col, header, field, kind: itemKindOf(child.list, field)! }];
+  });
+  return { child, keyCol, columns };
+}
+
+/** A cell of another sheet, as Excel writes a reference to it. */
+export function sheetCell(sheet: string, col: number, row: number): string {
+  return `'${sheet.replace(/'/g, "''")}'!${columnLetters(col)}${row}`;
+}
+
+export interface ChildItem {
+  personalId: string | null;
+  item: Record<string, unknown>;
+  /** Where each field came from, for issues found later by the record's rules. */
+  cells: Record<string, string>;
+  issues: RowIssue[];
+}
+
+/** Reads one row of a child sheet: the list item and the cells that could not be read. */
+export function readChildRow(plan: ChildPlan, values: readonly unknown[], rowNumber: number): ChildItem {
+  const key = convertCell('SoDinhDanh', 'text', values[plan.keyCol]);
+  const item: Record<string, unknown> = {};
+  const cells: Record<string, string> = {};
+  const issues: RowIssue[] = [];
+  for (const p of plan.columns) {
+    const cell = sheetCell(plan.child.sheet, p.col, rowNumber);
+    cells[p.field] = cell;
+    const r = convertCell(p.field, p.kind, values[p.col]);
+    if (!r.ok) issues.push({ cell, header: p.header, field: `${plan.child.list}.${p.field}`, reason: r.reason });
+    else if (r.value !== undefined) item[p.field] = r.value;
+  }
+  return { personalId: key.ok && typeof key.value === 'string' ? key.value.trim() : null, item, cells, issues };
 }
 
 function plainText(v: unknown): string {

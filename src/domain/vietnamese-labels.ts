@@ -2,7 +2,7 @@
 // own type (a `Record` over the union), so adding a value to a list without a label fails the type check;
 // `labelOf` walks the list itself, never a restated one.
 import type { ChangeState } from './change-lifecycle.ts';
-import type { GioiTinh, PhanLoai, ThaoTac, TrangThai } from './profile-enums.ts';
+import type { GioiTinh, LoaiDaoTao, PhanLoai, ThaoTac, TrangThai } from './profile-enums.ts';
 
 export const CHANGE_STATE_LABELS: Readonly<Record<ChangeState, string>> = {
   DRAFT: 'Đang soạn',
@@ -40,6 +40,11 @@ export const TRANG_THAI_LABELS: Readonly<Record<TrangThai, string>> = {
 
 export const GIOI_TINH_LABELS: Readonly<Record<GioiTinh, string>> = { NAM: 'Nam', NU: 'Nữ' };
 
+export const LOAI_DAO_TAO_LABELS: Readonly<Record<LoaiDaoTao, string>> = {
+  CHUYEN_MON: 'Chuyên môn', LY_LUAN_CHINH_TRI: 'Lý luận chính trị', QUAN_LY_NHA_NUOC: 'Quản lý nhà nước',
+  AN_NINH_QUOC_PHONG: 'An ninh, quốc phòng', TIN_HOC: 'Tin học', NGOAI_NGU: 'Ngoại ngữ',
+};
+
 /** The list of a vocabulary with its labels, in the list's order (for columns and legends). */
 export function labelled<T extends string>(values: readonly T[], labels: Readonly<Record<T, string>>): Array<{ code: T; label: string }> {
   return values.map((code) => ({ code, label: labels[code] }));
@@ -64,6 +69,8 @@ export const IMPORT_ISSUE_LABELS: Readonly<Record<ImportIssueReason, string>> = 
   NOT_AN_INTEGER: 'Phải là số nguyên',
   UNKNOWN_LABEL: 'Giá trị không thuộc danh mục',
   NOT_TEXT: 'Ô không chứa văn bản',
+  MONTH_FORMAT: 'Tháng không đúng dạng mm/yyyy',
+  NOT_YES_NO: 'Phải là Có hoặc Không',
   // rows
   DUPLICATE_IN_FILE: 'Số định danh cá nhân trùng với một dòng phía trên',
   AGENCY_UNKNOWN: 'Mã cơ quan, đơn vị không có trong danh mục đang hoạt động thuộc phạm vi của người nhập',
@@ -110,7 +117,7 @@ export const IMPORT_ISSUE_LABELS: Readonly<Record<ImportIssueReason, string>> = 
 };
 
 export type ImportIssueReason =
-  | 'FORMULA' | 'CELL_ERROR' | 'DATE_FORMAT' | 'NOT_A_NUMBER' | 'NOT_AN_INTEGER' | 'UNKNOWN_LABEL' | 'NOT_TEXT'
+  | 'FORMULA' | 'CELL_ERROR' | 'DATE_FORMAT' | 'NOT_A_NUMBER' | 'NOT_AN_INTEGER' | 'UNKNOWN_LABEL' | 'NOT_TEXT' | 'MONTH_FORMAT' | 'NOT_YES_NO'
   | 'DUPLICATE_IN_FILE' | 'AGENCY_UNKNOWN' | 'EXISTS'
   | 'REQUIRED' | 'TYPE' | 'UNKNOWN_FIELD' | 'EMPTY' | 'TOO_LONG' | 'TOO_MANY' | 'FORMAT' | 'NOT_A_DATE' | 'ENUM' | 'OUT_OF_RANGE'
   | 'DECIMALS' | 'CONTROL_CHAR' | 'NOT_NFC' | 'NOT_TRIMMED' | 'IN_FUTURE' | 'BEFORE_BIRTH' | 'AGE_RANGE' | 'RANGE_ORDER' | 'REQUIRED_WITH' | 'NAME_CHARS'

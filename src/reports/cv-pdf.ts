@@ -8,8 +8,7 @@ import { PDFDocument, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
 import { vietnameseDate } from '../domain/calendar-date.ts';
 import { localDate } from '../domain/working-days.ts';
 import type { SoYeuLyLich } from '../domain/profile-schema.ts';
-import type { LoaiDaoTao } from '../domain/profile-enums.ts';
-import { GIOI_TINH_LABELS, PHAN_LOAI_LABELS, TRANG_THAI_LABELS, labelOf } from '../domain/vietnamese-labels.ts';
+import { GIOI_TINH_LABELS, LOAI_DAO_TAO_LABELS, PHAN_LOAI_LABELS, TRANG_THAI_LABELS, labelOf } from '../domain/vietnamese-labels.ts';
 
 export interface CvFonts {
   regular: Uint8Array;
@@ -31,10 +30,6 @@ const MARGIN = { left: 56, right: 42, top: 48, bottom: 56 } as const;
 const SIZE = 10.5;
 const LEADING = 14;
 
-const LOAI_DAO_TAO_LABELS: Readonly<Record<LoaiDaoTao, string>> = {
-  CHUYEN_MON: 'Chuyên môn', LY_LUAN_CHINH_TRI: 'Lý luận chính trị', QUAN_LY_NHA_NUOC: 'Quản lý nhà nước',
-  AN_NINH_QUOC_PHONG: 'An ninh, quốc phòng', TIN_HOC: 'Tin học', NGOAI_NGU: 'Ngoại ngữ',
-};
 
 const d = (v: string | undefined) => (v === undefined ? '' : vietnameseDate(v));
 const m = (v: string | undefined) => (v === undefined ? '' : `${v.slice(5, 7)}/${v.slice(0, 4)}`);

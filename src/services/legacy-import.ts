@@ -16,7 +16,10 @@ import { contentSha256 } from '../domain/canonical.ts';
 import { normalizeChangeContent } from '../domain/profile-normalize.ts';
 import { validateChangeContent } from '../domain/record-validate.ts';
 import { IMPORT_ISSUE_LABELS, labelOf } from '../domain/vietnamese-labels.ts';
-import { DEFAULT_LEGACY_MAPPING, isBlankRow, issueCell, planColumns, readLegacyRow, type ColumnPlan, type LegacyMapping, type RowIssue } from '../domain/legacy-mapping.ts';
+import {
+  DEFAULT_LEGACY_MAPPING, isBlankRow, issueCell, planChildColumns, planColumns, readChildRow, readLegacyRow,
+  type ChildItem, type ChildList, type ColumnPlan, type LegacyMapping, type RowIssue,
+} from '../domain/legacy-mapping.ts';
 import { neutraliseCell } from '../reports/cell-safety.ts';
 import { sniffSource, sourceRows } from './legacy-source.ts';
 
@@ -77,15 +80,55 @@ async function fileSha256(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Every check of one row's record; the issues point at the row's cells. */
+/** Items of the history lists by personal id, read from the child sheets before the persons. */
+type Children = Map<string, Map<ChildList, ChildItem[]>>;
+
+async function readChildren(path: string, kind: 'xlsx' | 'csv', mapping: LegacyMapping): Promise<Children> {
+  const out: Children = new Map();
+  if (!mapping.children?.length) return out;
+  if (kind !== 'xlsx') throw new GatewayError('IMPORT_MAPPING_INVALID', { reason: 'CHILDREN_NEED_XLSX', hint: 'Danh sách con (quá trình công tác…) đọc từ các trang tính khác của tệp .xlsx.' });
+  for (const child of mapping.children) {
+    let plan: ReturnType<typeof planChildColumns> | null = null;
+    for await (const { number, values } of sourceRows(path, kind, child.sheet)) {
+      if (number < (child.headerRow ?? 1)) continue;
+      if (number === (child.headerRow ?? 1)) {
+        plan = planChildColumns(child, values);
+        continue;
+      }
+      if (plan === null || isBlankRow(values)) continue;
+      const item = readChildRow(plan, values, number);
+      if (item.personalId === null) continue; // no person to attach it to
+      let lists = out.get(item.personalId);
+      if (!lists) out.set(item.personalId, (lists = new Map()));
+      const list = lists.get(child.list) ?? [];
+      list.push(item);
+      lists.set(child.list, list);
+    }
+  }
+  return out;
+}
+
+/** Every check of one row's record; the issues point at the row's cells (child items: their own sheet's cells). */
 function checkRow(plan: readonly ColumnPlan[], values: readonly unknown[], number: number, o: {
-  today: string; provinceCode: string; agencies: ReadonlySet<string>; seen: Map<string, number>;
+  today: string; provinceCode: string; agencies: ReadonlySet<string>; seen: Map<string, number>; children: Children;
 }): PendingRow {
   const row = readLegacyRow(plan, values, number);
   const issues = [...row.issues];
+  const lists = row.personalId === null ? undefined : o.children.get(row.personalId);
+  for (const [list, items] of lists ?? []) {
+    (row.content['SoYeuLyLich'] as Record<string, unknown>)[list] = items.map((i) => i.item);
+    for (const i of items) issues.push(...i.issues);
+  }
   const content = normalizeChangeContent(row.content) as unknown as Record<string, unknown>;
   const unreadable = new Set(row.issues.map((i) => i.field));
   for (const issue of validateChangeContent(content, { today: o.today, provinceCode: o.provinceCode })) {
+    const item = /^SoYeuLyLich\.(\w+)\[(\d+)\]\.?(\w*)/.exec(issue.path);
+    const child = item ? lists?.get(item[1] as ChildList)?.[Number(item[2])] : undefined;
+    if (child) {
+      const field = `${item![1]}.${item![3]}`;
+      if (!child.issues.some((i) => i.field === field)) issues.push({ cell: child.cells[item![3]!] ?? null, header: null, field, reason: issue.reason });
+      continue;
+    }
     const at = issueCell(plan, issue.path, number);
     // A cell that could not be read shows up again as missing: name it once.
     if (!unreadable.has(at.field)) issues.push({ ...at, reason: issue.reason });
@@ -165,6 +208,7 @@ export async function importLegacyFile(db: Db, o: LegacyImportOptions): Promise<
   const kind = await sniffSource(o.path);
   const summary: LegacyImportSummary = { file: o.displayName ?? basename(o.path), fileSha256: await fileSha256(o.path), dryRun: o.dryRun, rows: 0, valid: 0, invalid: 0, existing: 0, imported: 0 };
   const agencies = await activeAgencyCodes(db, o.actor.agencyCode);
+  const children = await readChildren(o.path, kind, mapping);
   const headerRow = mapping.headerRow ?? 1;
   const batchSize = o.batchSize ?? 1000;
   const maxRows = o.maxRows ?? DEFAULT_MAX_ROWS;
@@ -201,7 +245,7 @@ export async function importLegacyFile(db: Db, o: LegacyImportOptions): Promise<
       throw new GatewayError('IMPORT_FILE_INVALID', { reason: 'TOO_MANY_ROWS', maxRows, row: number, imported: summary.imported,
         hint: `Tệp có hơn ${maxRows} dòng: chia thành nhiều tệp. Các lô đã nhập trước dòng này được giữ nguyên; chạy lại sẽ bỏ qua chúng.` });
     }
-    const row = checkRow(plan, values, number, { today: o.today, provinceCode: o.provinceCode, agencies, seen });
+    const row = checkRow(plan, values, number, { today: o.today, provinceCode: o.provinceCode, agencies, seen, children });
     if (row.record) summary.valid++;
     else summary.invalid++;
     batch.push(row);

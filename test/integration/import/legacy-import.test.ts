@@ -227,3 +227,47 @@ describe('the sample files in samples/', () => {
     }
   });
 });
+
+describe('history lists from other sheets', () => {
+  it('attaches each row of a child sheet to its person, and names the bad ones with their sheet and cell', async () => {
+    const { checkMapping, DEFAULT_LEGACY_MAPPING } = await import('../../../src/domain/legacy-mapping.ts');
+    const people = [row(400, 'H55.07'), row(401, 'H55.07'), row(402, 'H55.07')];
+    const id = (i: number) => people[i]!['Số định danh cá nhân'] as string;
+    const file = join(dir, 'children.xlsx');
+    await writeLegacyWorkbook(file, people, { children: [{
+      sheet: 'Quá trình công tác', headers: ['Số định danh cá nhân', 'Từ tháng', 'Đến tháng', 'Cơ quan, đơn vị', 'Chức danh'],
+      rows: [
+        [id(0), '03/2015', '12/2019', 'Sở Tài chính', 'Chuyên viên'],
+        [id(0), new Date('2020-01-01T00:00:00Z'), null, 'Sở Nội vụ', 'Chuyên viên chính'],
+        [id(1), '13/2015', null, 'Sở Y tế', null], // row 4: no month 13
+        [id(2), '05/2021', '02/2020', 'UBND xã', null], // row 5: ends before it starts
+        ['001099999999', '01/2010', null, 'Không ai', null], // no such person in the file: not attached
+      ],
+    }] });
+    const mapping = checkMapping({ ...DEFAULT_LEGACY_MAPPING, children: [{
+      sheet: 'Quá trình công tác', list: 'QuaTrinhCongTac', key: 'Số định danh cá nhân',
+      columns: { 'Từ tháng': 'TuThang', 'Đến tháng': 'DenThang', 'Cơ quan, đơn vị': 'DonVi', 'Chức danh': 'ChucDanh' },
+    }] });
+    const report = join(dir, 'children-report.xlsx');
+    expect(await importLegacyFile(database.db, options(file, { mapping, reportPath: report }))).toMatchObject({ rows: 3, valid: 1, invalid: 2, imported: 1 });
+    const { rows } = await readReport(report);
+    expect(rows.map((r) => r.cells)).toEqual(['', "'Quá trình công tác'!B4", "'Quá trình công tác'!C5"]);
+    expect(rows[1]!.errors).toMatch(/mm\/yyyy/);
+    expect(rows[2]!.errors).toMatch(/bắt đầu sau ngày kết thúc/);
+    const person = await database.db.prisma.person.findUniqueOrThrow({ where: { personalId: id(0) } });
+    expect((person.profile as { QuaTrinhCongTac: unknown }).QuaTrinhCongTac).toEqual([
+      { TuThang: '2015-03', DenThang: '2019-12', DonVi: 'Sở Tài chính', ChucDanh: 'Chuyên viên' },
+      { TuThang: '2020-01', DonVi: 'Sở Nội vụ', ChucDanh: 'Chuyên viên chính' },
+    ]);
+  });
+
+  it('refuses child sheets for a CSV, and a child list or field the record does not have', async () => {
+    const { checkMapping, DEFAULT_LEGACY_MAPPING } = await import('../../../src/domain/legacy-mapping.ts');
+    const child = { sheet: 'X', list: 'QuaTrinhCongTac', key: 'Số định danh cá nhân', columns: { 'Từ tháng': 'TuThang' } };
+    expect(() => checkMapping({ ...DEFAULT_LEGACY_MAPPING, children: [{ ...child, list: 'ConCai' }] })).toThrow(expect.objectContaining({ code: 'IMPORT_MAPPING_INVALID', details: expect.objectContaining({ reason: 'CHILD_LIST' }) }));
+    expect(() => checkMapping({ ...DEFAULT_LEGACY_MAPPING, children: [{ ...child, columns: { A: 'Luong' } }] })).toThrow(expect.objectContaining({ details: expect.objectContaining({ reason: 'UNKNOWN_FIELD' }) }));
+    await writeFile(join(dir, 'children.csv'), legacyCsv([row(410)]));
+    await expect(importLegacyFile(database.db, options(join(dir, 'children.csv'), { dryRun: true, mapping: checkMapping({ ...DEFAULT_LEGACY_MAPPING, children: [child] }) })))
+      .rejects.toMatchObject({ code: 'IMPORT_MAPPING_INVALID', details: { reason: 'CHILDREN_NEED_XLSX' } });
+  });
+});

@@ -110,3 +110,31 @@ describe('header row', () => {
     expect(issueCell(plan, 'SoYeuLyLich.QuaTrinhCongTac[0].DonVi', 7)).toEqual({ cell: null, header: null, field: 'SoYeuLyLich.QuaTrinhCongTac[0].DonVi' });
   });
 });
+
+describe('history list cells', () => {
+  it('take their kinds from the list item’s schema', async () => {
+    const { itemKindOf } = await import('../../../src/domain/legacy-mapping.ts');
+    expect(itemKindOf('QuaTrinhCongTac', 'TuThang')).toBe('month');
+    expect(itemKindOf('QuaTrinhCongTac', 'DonVi')).toBe('text');
+    expect(itemKindOf('KyLuat', 'TuNgay')).toBe('date');
+    expect(itemKindOf('KhenThuong', 'Nam')).toBe('integer');
+    expect(itemKindOf('QuaTrinhLuong', 'HeSoLuong')).toBe('number');
+    expect(itemKindOf('QuanHeGiaDinh', 'BenVoChong')).toBe('yesNo');
+    expect(itemKindOf('QuaTrinhDaoTao', 'Loai')).toBe('training');
+    expect(itemKindOf('QuaTrinhCongTac', 'Khong')).toBeNull();
+  });
+
+  it('read months, yes/no and kinds of training', () => {
+    expect(convertCell('TuThang', 'month', '3/2015')).toEqual({ ok: true, value: '2015-03' });
+    expect(convertCell('TuThang', 'month', '2015-03')).toEqual({ ok: true, value: '2015-03' });
+    expect(convertCell('TuThang', 'month', new Date('2015-03-01T00:00:00Z'))).toEqual({ ok: true, value: '2015-03' });
+    expect(convertCell('TuThang', 'month', '01/03/2015')).toEqual({ ok: true, value: '2015-03' });
+    expect(convertCell('TuThang', 'month', '13/2015')).toEqual({ ok: false, reason: 'MONTH_FORMAT' });
+    expect(convertCell('BenVoChong', 'yesNo', 'Có')).toEqual({ ok: true, value: true });
+    expect(convertCell('BenVoChong', 'yesNo', 'x')).toEqual({ ok: true, value: true });
+    expect(convertCell('BenVoChong', 'yesNo', 'không')).toEqual({ ok: true, value: false });
+    expect(convertCell('BenVoChong', 'yesNo', 'có lẽ')).toEqual({ ok: false, reason: 'NOT_YES_NO' });
+    expect(convertCell('Loai', 'training', 'Lý luận chính trị')).toEqual({ ok: true, value: 'LY_LUAN_CHINH_TRI' });
+    expect(convertCell('Loai', 'training', 'TIN_HOC')).toEqual({ ok: true, value: 'TIN_HOC' });
+  });
+});
