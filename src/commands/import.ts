@@ -74,7 +74,7 @@ export function importCommand(): Command {
     .option('--mapping <file>', 'column mapping JSON (default: the documented default mapping, see README)')
     .option('--dry-run', 'check every row and write the report, change nothing')
     .option('--report <file>', 'where the report workbook goes (default: <file>.ket-qua.xlsx)')
-    .option('--batch-size <n>', 'rows per transaction (default 1000)')
+    .option('--batch-size <n>', 'rows per transaction (default 500)')
     .action(async (file: string, opts: ImportCommandOptions) => {
       process.exitCode = await runImport(loadConfig(), file, opts);
     });
