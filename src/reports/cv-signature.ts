@@ -8,6 +8,7 @@ import { SignPdf, Signer } from '@signpdf/signpdf';
 import { signDetached } from '../pki/sign-cms.ts';
 import { RSA_PKCS1_SHA256 } from '../pki/algorithms.ts';
 import type { SigningIdentity } from '../pki/signing-identity.ts';
+import type { TsaEndpoint } from '../pki/timestamp-client.ts';
 import { cvPdfDocument, type CvFonts, type CvRecord } from './cv-pdf.ts';
 
 export const PDF_MEDIA_TYPE = 'application/pdf';
@@ -16,14 +17,14 @@ export const PDF_MEDIA_TYPE = 'application/pdf';
 const SIGNATURE_BYTES = 24_576;
 
 class GatewaySigner extends Signer {
-  constructor(private readonly identity: SigningIdentity, private readonly tsaUrl: string | undefined) {
+  constructor(private readonly identity: SigningIdentity, private readonly tsa: TsaEndpoint | undefined) {
     super();
   }
 
   override async sign(pdf: Buffer, signingTime?: Date): Promise<Buffer> {
     const cms = await signDetached(pdf, this.identity, {
       ...(signingTime ? { signingTime } : {}),
-      ...(this.tsaUrl ? { tsaUrl: this.tsaUrl } : {}),
+      ...(this.tsa ? { tsa: this.tsa } : {}),
       ...(this.identity.key.kind === 'RSA' ? { signatureAlgorithm: RSA_PKCS1_SHA256 } : {}),
     });
     return Buffer.from(cms);
@@ -37,7 +38,8 @@ export interface SignedCvOptions {
   signerName: string;
   location: string;
   now: Date;
-  tsaUrl?: string;
+  /** The TSA (its URL, or an in-process transport): the signature gets a time-stamp token (PAdES-T). */
+  tsa?: TsaEndpoint;
 }
 
 /** The CV of `record` as a signed PDF. */
@@ -49,5 +51,5 @@ export async function signedCvPdf(record: CvRecord, o: SignedCvOptions): Promise
   });
   // Object streams off: the placeholder must be found as plain text in the file.
   const unsigned = await doc.save({ useObjectStreams: false });
-  return new Uint8Array(await new SignPdf().sign(Buffer.from(unsigned), new GatewaySigner(o.signer, o.tsaUrl), o.now));
+  return new Uint8Array(await new SignPdf().sign(Buffer.from(unsigned), new GatewaySigner(o.signer, o.tsa), o.now));
 }

@@ -40,7 +40,7 @@ export async function printableCv(deps: PrintableCvDeps, principal: Principal, p
     profile: person.profile as unknown as SoYeuLyLich,
   }, {
     fonts, signer, now, signerName: `Sở Nội vụ – ${province?.name ?? deps.provinceCode}`, location: province?.name ?? deps.provinceCode,
-    ...(deps.signing?.tsaUrl ? { tsaUrl: deps.signing.tsaUrl } : {}),
+    ...(deps.signing?.tsaUrl ? { tsa: deps.signing.tsaUrl } : {}),
   });
   await auditRead(deps.db, principal, { type: 'person', id: person.personalId, agencyCode: person.employingAgencyCode }, { print: 'so-yeu-ly-lich.pdf', version: person.version, bytes: pdf.length });
   return { pdf, fileName: `so-yeu-ly-lich-${person.personalId}-v${person.version}.pdf` };

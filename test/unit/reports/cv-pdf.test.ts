@@ -95,4 +95,27 @@ describe('the printable CV', () => {
     await writeFile(join(dir, 'tampered.pdf'), tampered);
     expect(await pdfsig(join(dir, 'tampered.pdf'))).not.toMatch(/Signature is Valid/);
   });
+
+  it('carries a time-stamp token when a TSA is configured (PAdES-T), and the CMS verifies over the signed byte range', async () => {
+    const { createTsaHandler } = await import('../../../src/pki/tsa.ts');
+    const { verifyDetached } = await import('../../../src/pki/verify-cms.ts');
+    const signer = pki.identity('org-signer');
+    const now = new Date(notBefore(signer.certificate).getTime() + 3_600_000);
+    const tsa = createTsaHandler({ certificate: pki.certificate('tsa'), key: pki.key('tsa'), chain: [pki.certificate('intermediate-ca')], now: () => now });
+    const bytes = Buffer.from(await signedCvPdf(record, { fonts, signer, signerName: 'Sở Nội vụ', location: 'Hưng Yên', now, tsa }));
+    const file = join(dir, 'timestamped.pdf');
+    await writeFile(file, bytes);
+    expect(await pdfsig(file)).toMatch(/Signature is Valid/);
+    // The byte range and the CMS, as a reader takes them out of the file.
+    const range = /\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/.exec(bytes.toString('latin1'))!.slice(1).map(Number);
+    const [a, b, c, d] = range as [number, number, number, number];
+    const signed = Buffer.concat([bytes.subarray(a, a + b), bytes.subarray(c, c + d)]);
+    const padded = Buffer.from(bytes.subarray(a + b + 1, c - 1).toString('latin1'), 'hex');
+    // The placeholder is zero-padded: the CMS is as long as its DER header says (30 82 LL LL or 30 83 LL LL LL).
+    const lengthBytes = padded[1]! & 0x7f;
+    const cms = padded.subarray(0, 2 + lengthBytes + padded.subarray(2, 2 + lengthBytes).reduce((n, x) => n * 256 + x, 0));
+    const result = await verifyDetached(signed, cms, { trustAnchors: pki.trustAnchors, intermediates: [pki.certificate('intermediate-ca')], crls: pki.crls, now });
+    expect(result.timestamp).toBeDefined();
+    expect(result.signingTime.getTime()).toBe(Math.floor(now.getTime() / 1000) * 1000);
+  });
 });
