@@ -134,6 +134,19 @@ export async function main(argv: string[]): Promise<void> {
     });
 
   program.addCommand((await import('./commands/report.ts')).reportCommand());
+  program.addCommand((await import('./commands/import.ts')).importCommand());
+  program.command('bench-records').description('benchmark of the legacy import (rows/s, peak RSS of the import process)')
+    .option('--count <n>', 'rows of the generated legacy workbook', '100000')
+    .option('--cv <k>', 'signed CV PDFs to print (pages/s); 0 to skip', '50')
+    .option('--headcount <p>', 'persons to seed for the annual headcount workbook timing; 0 to skip', '250000')
+    .action(async (opts: { count: string; cv: string; headcount: string }) => {
+      const { benchRecords } = await import('./bench/records-bench.ts');
+      const [count, cv, headcount] = [Number(opts.count), Number(opts.cv), Number(opts.headcount)];
+      if (!Number.isInteger(count) || count < 1 || count > 1_000_000) fail('--count must be an integer 1..1000000');
+      if (!Number.isInteger(cv) || cv < 0 || cv > 10_000) fail('--cv must be an integer 0..10000');
+      if (!Number.isInteger(headcount) || headcount < 0 || headcount > 1_000_000) fail('--headcount must be an integer 0..1000000');
+      console.log(JSON.stringify(await benchRecords(loadConfig(), { count, cv, headcount, say: (l) => console.log(`[bench-records] ${l}`) }), null, 2));
+    });
 
   const collect = (value: string, previous: string[] = []) => [...previous, value];
   program.command('sign').description('sign a file: detached CMS (CAdES-BES, SHA-256, RSA-PSS or ECDSA), DER')

@@ -43,6 +43,8 @@ const catalog = {
   AGENCY_NOT_FOUND: { status: 404, message: 'Không tìm thấy cơ quan, đơn vị.' },
   AGENCY_CLOSED: { status: 422, message: 'Cơ quan, đơn vị đã giải thể hoặc sáp nhập.' },
   AGENCY_EXISTS: { status: 409, message: 'Mã cơ quan, đơn vị đã tồn tại.' },
+  IMPORT_FILE_INVALID: { status: 422, message: 'Tệp nhập dữ liệu không đọc được hoặc không đúng mẫu.' },
+  IMPORT_MAPPING_INVALID: { status: 422, message: 'Tệp ánh xạ cột không hợp lệ.' },
   AGENCY_IMPORT_INVALID: { status: 422, message: 'Danh sách cơ quan, đơn vị không hợp lệ.' },
   MISSING_FIELD: { status: 422, message: 'Thiếu thông tin bắt buộc.' },
   INVALID_VALUE: { status: 422, message: 'Giá trị không hợp lệ.' },

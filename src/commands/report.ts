@@ -7,22 +7,23 @@
 import { Command, Option } from 'commander';
 import { loadConfig, type Config } from '../config.ts';
 import { GatewayError, isGatewayError } from '../errors.ts';
-import type { Db } from '../store/db.ts';
 import { systemClock } from '../clock.ts';
+import type { Db } from '../store/db.ts';
 
 export type ReportName = 'deadlines' | 'headcount';
 
 export interface ReportOptions {
   agency?: string;
   asOf?: string;
-  format: 'json' | 'csv';
+  year?: string;
+  format: 'json' | 'csv' | 'xlsx';
 }
 
 const USAGE = 2;
 
 /** Prints the report through `write`; returns the exit code. */
 export async function runReport(config: Config, name: ReportName, opts: ReportOptions,
-  write: (text: string) => void = (text) => process.stdout.write(text), warn: (text: string) => void = (text) => process.stderr.write(text)): Promise<number> {
+  write: (data: string | Uint8Array) => void = (data) => process.stdout.write(data), warn: (text: string) => void = (text) => process.stderr.write(text)): Promise<number> {
   const { canonicalAgencyCode } = await import('../domain/agency-code.ts');
   const { isDate } = await import('../domain/calendar-date.ts');
   const { openDb } = await import('../store/db.ts');
@@ -31,31 +32,43 @@ export async function runReport(config: Config, name: ReportName, opts: ReportOp
   try {
     agencyCode = canonicalAgencyCode(opts.agency ?? config.provinceCode);
     if (opts.asOf !== undefined && !isDate(opts.asOf)) throw new GatewayError('VALIDATION_FAILED', { option: '--as-of', value: opts.asOf, reason: 'expected YYYY-MM-DD' });
+    if (opts.year !== undefined && !/^(20\d\d|2100)$/.test(opts.year)) throw new GatewayError('VALIDATION_FAILED', { option: '--year', value: opts.year, reason: 'expected a year 2000–2100' });
   } catch (err) {
     return usage(err, warn);
   }
   const db = openDb(config.databaseUrl, { poolSize: 2 });
   try {
     if (opts.agency !== undefined && !(await getAgency(db, agencyCode))) return usage(new GatewayError('AGENCY_NOT_FOUND', { code: agencyCode }), warn);
-    write(name === 'deadlines' ? await deadlines(db, config, agencyCode, opts) : await headcount(db, agencyCode, opts));
+    write(name === 'deadlines' ? await deadlines(db, config, agencyCode, opts) : await headcount(db, config, agencyCode, opts));
     return 0;
   } finally {
     await db.close();
   }
 }
 
-async function deadlines(db: Db, config: Config, agencyCode: string, opts: ReportOptions): Promise<string> {
+async function deadlines(db: Db, config: Config, agencyCode: string, opts: ReportOptions): Promise<string | Uint8Array> {
   const { deadlinePolicyOf } = await import('../reports/deadline-rules.ts');
-  const { deadlineCsv } = await import('../reports/deadline-report.ts');
+  const { deadlineCsv, deadlineWorkbook } = await import('../reports/deadline-report.ts');
   const { deadlineReport, overdueItems } = await import('../reports/report-runner.ts');
   const { localDate } = await import('../domain/working-days.ts');
+  const { getAgency } = await import('../store/agencies.ts');
   const policy = deadlinePolicyOf(config);
   const asOf = opts.asOf ?? localDate(systemClock.now());
   if (opts.format === 'csv') return deadlineCsv(await overdueItems(db, policy, agencyCode, asOf));
+  if (opts.format === 'xlsx') {
+    const items = await overdueItems(db, policy, agencyCode, asOf);
+    return deadlineWorkbook(items, { asOf, agencyCode, agencyName: (await getAgency(db, agencyCode))?.name ?? null, created: systemClock.now() });
+  }
   return `${JSON.stringify(await deadlineReport(db, policy, { agencyCode, asOf }), null, 2)}\n`;
 }
 
-async function headcount(db: Db, agencyCode: string, opts: ReportOptions): Promise<string> {
+async function headcount(db: Db, config: Config, agencyCode: string, opts: ReportOptions): Promise<string | Uint8Array> {
+  if (opts.format === 'xlsx') {
+    const { annualHeadcountReport } = await import('../reports/annual-headcount.ts');
+    const { localDate } = await import('../domain/working-days.ts');
+    const asOf = opts.asOf ?? localDate(systemClock.now());
+    return (await annualHeadcountReport(db, { provinceCode: config.provinceCode, agencyCode, asOf, year: opts.year === undefined ? undefined : Number(opts.year), created: systemClock.now() })).workbook;
+  }
   const { headcountReport } = await import('../reports/report-runner.ts');
   const { headcountCsv } = await import('../reports/headcount-report.ts');
   const report = await headcountReport(db, agencyCode);
@@ -71,7 +84,7 @@ function usage(err: unknown, warn: (text: string) => void): number {
 /** `report` with its two subcommands, for `program.addCommand`. */
 export function reportCommand(): Command {
   const report = new Command('report').description('reports: work past its deadline (working days), the annual headcount');
-  const format = () => new Option('--format <format>', 'json, or csv (UTF-8 with BOM, for Excel)').choices(['json', 'csv']).default('json');
+  const format = () => new Option('--format <format>', 'json, csv (UTF-8 with BOM, for Excel) or xlsx (a workbook, on stdout: redirect it to a file)').choices(['json', 'csv', 'xlsx']).default('json');
   const run = async (name: ReportName, opts: ReportOptions) => {
     process.exitCode = await runReport(loadConfig(), name, opts);
   };
@@ -80,8 +93,10 @@ export function reportCommand(): Command {
     .option('--as-of <date>', 'the report date YYYY-MM-DD (default: today, Asia/Ho_Chi_Minh)')
     .addOption(format())
     .action((opts: ReportOptions) => run('deadlines', opts));
-  report.command('headcount').description('persons at work by ngạch, position, job position, category and agency (DESIGN rule 7)')
+  report.command('headcount').description('persons at work by ngạch, position, job position, category and agency (DESIGN rule 7); xlsx: the annual report for the Ministry')
     .option('--agency <code>', 'root of the subtree (default: the province)')
+    .option('--year <year>', 'xlsx: the year reported on (default: the year of --as-of)')
+    .option('--as-of <date>', 'xlsx: the date ages are counted on, YYYY-MM-DD (default: today, Asia/Ho_Chi_Minh)')
     .addOption(format())
     .action((opts: ReportOptions) => run('headcount', opts));
   return report;

@@ -120,3 +120,11 @@ export function isOffsetDateTime(value: unknown): value is string {
   if (Number(m[2]) > 23 || Number(m[3]) > 59 || Number(m[4]) > 59) return false;
   return m[5] === undefined || (Number(m[5]) <= 23 && Number(m[6]) <= 59);
 }
+
+/** A 'YYYY-MM-DD' date as Vietnamese documents write it: dd/mm/yyyy. */
+export function vietnameseDate(date: string): string {
+  const civil = parseDate(date);
+  if (!civil) throw new RangeError(`not a date: ${date}`);
+  const [y, m, d] = civil;
+  return `${String(d).padStart(2, '0')}/${String(m).padStart(2, '0')}/${String(y).padStart(4, '0')}`;
+}

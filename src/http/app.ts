@@ -25,6 +25,7 @@ import { approvalRoutes } from './routes/approvals.ts';
 import { batchRoutes } from './routes/batches.ts';
 import { scheduleRoutes } from './routes/schedules.ts';
 import { reportRoutes } from './routes/reports.ts';
+import { importRoutes } from './routes/imports.ts';
 import { scheduleDeps } from '../sync/schedule-deps.ts';
 import type { NationalClient } from '../exchange/national-client.ts';
 import { sharedSchemas } from './schemas.ts';
@@ -115,6 +116,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     } });
     await api.register(batchRoutes, { prefix: '/batches', retryDeadlineMs: deps.config.retryDeadlineHours * 3_600_000, signing });
     await api.register(reportRoutes);
+    await api.register(importRoutes, { prefix: '/imports' });
     await api.register(opsRoutes, { prefix: '/ops', signing });
     await api.register(approvalRoutes, {
       prefix: '/approvals',

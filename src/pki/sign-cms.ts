@@ -7,6 +7,7 @@ import { GatewayError } from '../errors.ts';
 import { digestBytes } from './algorithms.ts';
 import { decodeDer, encodeDer } from './der.ts';
 import { defaultSignatureAlgorithm, signWithKey } from './keys.ts';
+import type { SignatureAlgorithm } from './algorithms.ts';
 import { OID_ATTR_SIGNATURE_TIME_STAMP_TOKEN, OID_DATA } from './oids.ts';
 import { attributeSet, buildSignedAttributes, signedAttributesDer } from './signed-attributes.ts';
 import { buildSignerInfo, decodeSignedData, encodeSignedData } from './signed-data.ts';
@@ -22,13 +23,15 @@ export interface SignOptions {
   /** …or through this endpoint (a URL or an in-process transport). */
   readonly tsa?: TsaEndpoint;
   readonly tsaOptions?: TimestampRequestOptions;
+  /** Default: RSASSA-PSS for RSA keys, ECDSA for EC keys. PDF signatures use PKCS#1 v1.5, which every PDF reader verifies. */
+  readonly signatureAlgorithm?: SignatureAlgorithm;
 }
 
 const UNSIGNED_ATTRS_TAG = 1;
 
 /** Signs `data` and returns the DER ContentInfo(SignedData) without the content. */
 export async function signDetached(data: Uint8Array, signer: SigningIdentity, options: SignOptions = {}): Promise<Uint8Array> {
-  const algorithm = defaultSignatureAlgorithm(signer.key);
+  const algorithm = options.signatureAlgorithm ?? defaultSignatureAlgorithm(signer.key);
   const signedAttributes = buildSignedAttributes({
     contentType: OID_DATA,
     messageDigest: digestBytes('SHA-256', data),

@@ -26,6 +26,16 @@ import type { ThaoTac as ChangeKind } from '../domain/profile-enums.ts';
 export const DEADLINE_RULES = ['VERIFY', 'NEW_RECORD', 'UPDATE', 'STATUS_CHANGE', 'TRANSFER', 'SYNC'] as const;
 export type DeadlineRule = (typeof DEADLINE_RULES)[number];
 
+/** What an operator reads for each rule. */
+export const DEADLINE_RULE_LABELS: Readonly<Record<DeadlineRule, string>> = {
+  VERIFY: 'Xác minh, đối chiếu hồ sơ',
+  NEW_RECORD: 'Nhập hồ sơ mới',
+  UPDATE: 'Cập nhật hồ sơ',
+  STATUS_CHANGE: 'Cập nhật trạng thái',
+  TRANSFER: 'Chuyển công tác',
+  SYNC: 'Đồng bộ lên CSDL quốc gia',
+};
+
 /** Working days allowed by each rule (configuration: DEADLINE_*_DAYS). */
 export type DeadlineDays = Readonly<Record<DeadlineRule, number>>;
 

@@ -81,3 +81,61 @@ export async function loadApprovedChange(db: Db, personalId: string, version: nu
     approvals: change.approvals.map((i) => ({ ...i.approval, contentSha256: i.contentSha256 })),
   };
 }
+
+// ── the annual headcount as the Ministry reads it ──────────────────────────
+
+/** One group of persons at work sharing every column of the annual report. */
+export interface AnnualHeadcountGroup {
+  agencyCode: string;
+  agencyName: string | null;
+  category: string;
+  gradeCode: string | null;
+  gradeName: string | null;
+  jobPosition: string | null;
+  gender: string;
+  /** Index into the age bands: how many of `ageBandMaxima` the age exceeds. */
+  ageBand: number;
+  /** Education level code, or null when no prefix matched. */
+  education: string | null;
+  ethnicity: 'KINH' | 'THIEU_SO' | 'CHUA_CO';
+  count: number;
+}
+
+export interface AnnualHeadcountParams {
+  /** Local date on which ages are counted. */
+  asOf: string;
+  ageBandMaxima: readonly number[];
+  /** Education prefixes in order of precedence, with their level. */
+  educationPrefixes: ReadonlyArray<{ prefix: string; level: string }>;
+  majorityEthnicity: string;
+}
+
+/**
+ * Persons at work (DANG_CONG_TAC, approved: version > 0) of `agencyRoot`'s subtree, grouped by every
+ * column of the annual report in one scan. The classification tables come from the domain
+ * (domain/headcount-bands.ts) as parameters, so the rules are written once.
+ */
+export async function annualHeadcountGroups(db: Db, agencyRoot: string, p: AnnualHeadcountParams): Promise<AnnualHeadcountGroup[]> {
+  const { rows } = await db.pool.query<AnnualHeadcountGroup>(`
+    WITH p AS (
+      SELECT employing_agency_code AS agency, category::text AS category, grade_code,
+        NULLIF(cv."Luong"->>'TenNgach', '') AS grade_name, NULLIF(cv."Luong"->>'ViTriViecLam', '') AS job_position,
+        cv."GioiTinh" AS gender,
+        (SELECT count(*) FROM unnest($2::int[]) AS m(max) WHERE date_part('year', age($3::date, cv."NgaySinh"::date)) > m.max)::int AS age_band,
+        (SELECT e.level FROM unnest($4::text[], $5::text[]) WITH ORDINALITY AS e(prefix, level, n)
+          WHERE starts_with(cv."TrinhDoChuyenMon", e.prefix) ORDER BY e.n LIMIT 1) AS education,
+        CASE WHEN coalesce(btrim(cv."DanToc"), '') = '' THEN 'CHUA_CO'
+          WHEN lower(btrim(cv."DanToc")) = lower($6) THEN 'KINH' ELSE 'THIEU_SO' END AS ethnicity
+      FROM person CROSS JOIN LATERAL jsonb_to_record(profile)
+        AS cv("Luong" jsonb, "GioiTinh" text, "NgaySinh" text, "TrinhDoChuyenMon" text, "DanToc" text)
+      WHERE status = 'DANG_CONG_TAC' AND version > 0
+        AND (employing_agency_code = $1 OR employing_agency_code LIKE $1 || '.%')
+    )
+    SELECT p.agency AS "agencyCode", a.name AS "agencyName", p.category, p.grade_code AS "gradeCode",
+      mode() WITHIN GROUP (ORDER BY p.grade_name) AS "gradeName", p.job_position AS "jobPosition", p.gender,
+      p.age_band AS "ageBand", p.education, p.ethnicity, count(*)::int AS count
+    FROM p LEFT JOIN agency a ON a.code = p.agency
+    GROUP BY p.agency, a.name, p.category, p.grade_code, p.job_position, p.gender, p.age_band, p.education, p.ethnicity`,
+  [agencyRoot, [...p.ageBandMaxima], p.asOf, p.educationPrefixes.map((e) => e.prefix), p.educationPrefixes.map((e) => e.level), p.majorityEthnicity]);
+  return rows;
+}

@@ -14,10 +14,18 @@ import { officers, principalOf, requireRole } from '../auth-plugin.ts';
 import { canSeePerson } from '../agency-scope.ts';
 import { errorResponses } from '../schemas.ts';
 import { deadlineRoutes, ReportFormat, reportRoot } from './deadlines.ts';
+import { annualHeadcountReport } from '../../reports/annual-headcount.ts';
+import { PDF_MEDIA_TYPE } from '../../reports/cv-signature.ts';
+import { printableCv } from '../../services/printable-cv.ts';
+import { XLSX_MEDIA_TYPE } from '../../reports/workbook.ts';
+import { isDate } from '../../domain/calendar-date.ts';
+import { localDate } from '../../domain/working-days.ts';
 
 const HeadcountQuery = Type.Object({
   agency: Type.Optional(Type.String({ minLength: 1, maxLength: 60 })),
   format: Type.Optional(ReportFormat),
+  year: Type.Optional(Type.Integer({ minimum: 2000, maximum: 2100, description: 'XLSX: the year reported on (default: the year of asOf)' })),
+  asOf: Type.Optional(Type.String({ format: 'date', description: 'XLSX: the as-of date ages are counted on (default: today, Asia/Ho_Chi_Minh)' })),
 }, { additionalProperties: false });
 
 const Nullable = Type.Union([Type.String(), Type.Null()]);
@@ -41,6 +49,7 @@ const SignedExport = Type.Object({
 
 export const reportRoutes: FastifyPluginAsync = async (app) => {
   const { db } = app.deps;
+  const now = () => app.deps.clock.now();
 
   await app.register(deadlineRoutes, { prefix: '/reports' });
 
@@ -49,17 +58,43 @@ export const reportRoutes: FastifyPluginAsync = async (app) => {
     schema: {
       tags: ['reports'],
       summary: 'Annual headcount (by 15/31 January): persons at work by ngạch, position, job position, category and agency',
-      description: 'Counts approved records with status DANG_CONG_TAC by employing agency, as the database stands now. CSV: UTF-8 with BOM.',
+      description: 'Counts approved records with status DANG_CONG_TAC by employing agency, as the database stands now. CSV: UTF-8 with BOM. XLSX: the annual report as the Ministry reads it (title, province, year, as-of date; by agency, by ngạch/chức danh and by job position, each split by category, gender, ethnicity, age band and education level).',
       querystring: HeadcountQuery,
-      response: { 200: { content: { 'application/json': { schema: HeadcountReport }, 'text/csv': { schema: Type.String() } } }, ...errorResponses },
+      response: { 200: { content: { 'application/json': { schema: HeadcountReport }, 'text/csv': { schema: Type.String() }, [XLSX_MEDIA_TYPE]: { schema: Type.String({ format: 'binary' }) } } }, ...errorResponses },
     },
   }, async (request, reply) => {
-    const q = request.query as { agency?: string; format?: 'json' | 'csv' };
+    const q = request.query as { agency?: string; format?: ReportFormat; year?: number; asOf?: string };
+    if (q.asOf !== undefined && !isDate(q.asOf)) throw new GatewayError('VALIDATION_FAILED', { in: 'querystring', issues: [{ path: '/asOf', message: 'must be a date YYYY-MM-DD' }] });
     const agencyCode = await reportRoot(db, principalOf(request), q.agency);
+    if (q.format === 'xlsx') {
+      const asOf = q.asOf ?? localDate(now());
+      const { workbook, report } = await annualHeadcountReport(db, { provinceCode: app.deps.config.provinceCode, agencyCode, asOf, year: q.year, created: now() });
+      return reply.type(XLSX_MEDIA_TYPE).header('content-disposition', `attachment; filename="bien-che-${agencyCode}-${report.year}.xlsx"`).send(workbook);
+    }
     const report = await headcountReport(db, agencyCode);
     if (q.format !== 'csv') return report;
     return reply.type(CSV_MEDIA_TYPE).header('content-disposition', `attachment; filename="bien-che-${agencyCode}-${report.generatedAt.slice(0, 10)}.csv"`)
       .send(headcountCsv(report));
+  });
+
+  app.get('/persons/:personalId/so-yeu-ly-lich.pdf', {
+    preHandler: requireRole(...officers),
+    schema: {
+      tags: ['persons'],
+      summary: 'The printable sơ yếu lý lịch (TT 06/2023) of the person’s approved record: A4 PDF signed by Sở Nội vụ (PAdES)',
+      description: 'Vietnamese fonts embedded, page numbers; the signature verifies in a PDF reader and with `pdfsig`. 409 NOT_YET_APPROVED for a record still in its first review.',
+      params: PersonalIdParams,
+      response: { 200: { content: { [PDF_MEDIA_TYPE]: { schema: Type.String({ format: 'binary' }) } } }, 500: Type.Ref('Error'), ...errorResponses },
+    },
+  }, async (request, reply) => {
+    exportSigner(app.deps.signing);
+    const principal = principalOf(request);
+    const { personalId } = request.params as { personalId: string };
+    assertPersonalIdFormat(personalId);
+    const person = await getPerson(db, personalId);
+    if (!person || !canSeePerson(principal, person)) throw new GatewayError('PERSON_NOT_FOUND');
+    const { pdf, fileName } = await printableCv({ db, signing: app.deps.signing, fontDir: app.deps.config.cvFontDir, provinceCode: app.deps.config.provinceCode, now }, principal, person);
+    return reply.type(PDF_MEDIA_TYPE).header('content-disposition', `inline; filename="${fileName}"`).send(Buffer.from(pdf));
   });
 
   app.get('/persons/:personalId/export', {

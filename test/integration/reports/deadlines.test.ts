@@ -3,6 +3,7 @@
 // 16/3/2026 configured as an extra holiday (HOLIDAYS).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
+import ExcelJS from 'exceljs';
 import { bearer, createTestApp, type TestApp } from '../../support/app.ts';
 import { seedProvince } from '../../../src/commands/seed.ts';
 import { runReport } from '../../../src/commands/report.ts';
@@ -78,17 +79,18 @@ describe('GET /api/v1/reports/deadlines', () => {
     const res = await get(`/api/v1/reports/deadlines?asOf=${asOf}`, officer06);
     expect(res.statusCode).toBe(200);
     const report = res.json();
-    expect(report).toMatchObject({ asOf, agencyCode: 'H55.06', itemCount: 5, truncated: false });
+    // One item per change: D breaks VERIFY and TRANSFER and is listed once, under its worst breach.
+    expect(report).toMatchObject({ asOf, agencyCode: 'H55.06', itemCount: 4, truncated: false });
     expect(report.days).toEqual({ VERIFY: 5, NEW_RECORD: 5, UPDATE: 15, STATUS_CHANGE: 15, TRANSFER: 10, SYNC: 3 });
-    expect(report.totals).toEqual({ VERIFY: 2, NEW_RECORD: 1, UPDATE: 0, STATUS_CHANGE: 0, TRANSFER: 1, SYNC: 1, total: 5 });
+    expect(report.totals).toEqual({ VERIFY: 2, NEW_RECORD: 1, UPDATE: 0, STATUS_CHANGE: 0, TRANSFER: 1, SYNC: 1, total: 4 });
     const items = brief(report.items);
-    expect(items.slice(0, 3)).toEqual([['C', 'NEW_RECORD', 14], ['D', 'VERIFY', 8], ['E', 'SYNC', 4]]);
-    expect(items.slice(3)).toHaveLength(2);
-    expect(items.slice(3)).toEqual(expect.arrayContaining([['A', 'VERIFY', 3], ['D', 'TRANSFER', 3]]));
+    expect(items).toEqual([['C', 'NEW_RECORD', 14], ['D', 'VERIFY', 8], ['E', 'SYNC', 4], ['A', 'VERIFY', 3]]);
+    const d = report.items.find((i: { changeId: string }) => i.changeId === ids.D);
+    expect(d.breaches.map((b: { rule: string; workingDaysLate: number }) => [b.rule, b.workingDaysLate])).toEqual([['VERIFY', 8], ['TRANSFER', 3]]);
     const a = report.items.find((i: { changeId: string }) => i.changeId === ids.A);
     expect(a).toMatchObject({ personalId: pids.A, kind: 'CAP_NHAT', state: 'SUBMITTED', since: '2026-03-09', deadline: '2026-03-17' });
     const perAgency = report.agencies.reduce((n: number, x: { counts: { total: number } }) => n + x.counts.total, 0);
-    expect(perAgency).toBe(5);
+    expect(perAgency).toBe(4);
     expect(report.agencies.every((x: { agencyCode: string; agencyName: string }) => x.agencyCode.startsWith('H55.06.') && x.agencyName)).toBe(true);
   });
 
@@ -99,7 +101,7 @@ describe('GET /api/v1/reports/deadlines', () => {
 
   it('gives the operator the province, or the subtree asked for', async () => {
     const all = (await get(`/api/v1/reports/deadlines?asOf=${asOf}`, operator)).json();
-    expect(all.totals.total).toBe(6);
+    expect(all.totals.total).toBe(5);
     const gd = (await get(`/api/v1/reports/deadlines?asOf=${asOf}&agency=H55.05`, operator)).json();
     expect(brief(gd.items)).toEqual([['F', 'VERIFY', 8]]);
   });
@@ -124,7 +126,7 @@ describe('GET /api/v1/reports/deadlines', () => {
     ['an unknown agency', 'agency=H55.06.99', 404, 'AGENCY_NOT_FOUND'],
     ['an impossible date', 'asOf=2026-02-30', 400, 'VALIDATION_FAILED'],
     ['a date in another format', 'asOf=20/03/2026', 400, 'VALIDATION_FAILED'],
-    ['an unknown format', 'format=xlsx', 400, 'VALIDATION_FAILED'],
+    ['an unknown format', 'format=pdf', 400, 'VALIDATION_FAILED'],
     ['a limit of 0', 'limit=0', 400, 'VALIDATION_FAILED'],
     ['an unknown parameter', 'agencyCode=H55.06', 400, 'VALIDATION_FAILED'],
   ])('refuses %s', async (_name, query, status, code) => {
@@ -135,12 +137,12 @@ describe('GET /api/v1/reports/deadlines', () => {
 
   it('lists at most `limit` items and still counts them all', async () => {
     const report = (await get(`/api/v1/reports/deadlines?asOf=${asOf}&limit=2`, operator)).json();
-    expect(report).toMatchObject({ itemCount: 6, truncated: true });
+    expect(report).toMatchObject({ itemCount: 5, truncated: true });
     expect(report.items).toHaveLength(2);
-    expect(report.totals.total).toBe(6);
+    expect(report.totals.total).toBe(5);
   });
 
-  it('answers CSV: BOM, header, a row per item; and the read is audited', async () => {
+  it('answers CSV: BOM, header, one row per change with Vietnamese labels and dd/mm/yyyy; the read is audited', async () => {
     const before = await t.database.db.prisma.auditLog.count({ where: { entityType: 'report', entityId: 'deadlines' } });
     const res = await get(`/api/v1/reports/deadlines?asOf=${asOf}&format=csv`, officer06);
     expect(res.statusCode).toBe(200);
@@ -149,10 +151,28 @@ describe('GET /api/v1/reports/deadlines', () => {
     expect(res.rawPayload.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
     const rows = parse(res.rawPayload.subarray(3).toString('utf8')) as string[][];
     expect(rows[0]).toEqual([...DEADLINE_CSV_HEADER]);
-    expect(rows).toHaveLength(6);
-    expect(rows.find((r) => r[3] === ids.E)).toEqual([expect.stringMatching(/^H55\.06\./), expect.any(String), 'SYNC', ids.E, pids.E,
-      'CHUYEN_TRANG_THAI', 'PROVINCE_APPROVED', '2026-03-10', '2026-03-13', '4']);
+    expect(rows).toHaveLength(5);
+    expect(rows.find((r) => r[3] === ids.E)).toEqual([expect.stringMatching(/^H55\.06\./), expect.any(String), 'Đồng bộ lên CSDL quốc gia (quá 4 ngày làm việc)', ids.E, pids.E,
+      'Chuyển trạng thái', 'Sở Nội vụ đã duyệt, chờ đồng bộ', '10/03/2026', '13/03/2026', '4']);
+    expect(rows.find((r) => r[3] === ids.D)![2]).toBe('Xác minh, đối chiếu hồ sơ (quá 8 ngày làm việc); Chuyển công tác (quá 3 ngày làm việc)');
     expect(await t.database.db.prisma.auditLog.count({ where: { entityType: 'report', entityId: 'deadlines' } })).toBe(before + 1);
+  });
+
+  it('answers XLSX: frozen header, widths, one row per change, the same rows as the CSV', async () => {
+    const res = await get(`/api/v1/reports/deadlines?asOf=${asOf}&format=xlsx`, officer06);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('spreadsheetml');
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(new Uint8Array(res.rawPayload).buffer);
+    const ws = book.worksheets[0]!;
+    const header = ws.views[0] as { state: string; ySplit: number };
+    expect(header.state).toBe('frozen');
+    expect((ws.getRow(header.ySplit).values as unknown[]).slice(1)).toEqual([...DEADLINE_CSV_HEADER]);
+    expect(ws.getColumn(2).width).toBe(36);
+    const body = [];
+    for (let r = header.ySplit + 1; r <= ws.rowCount; r++) body.push((ws.getRow(r).values as unknown[]).slice(1));
+    expect(body.map((r) => r[3]).sort()).toEqual([ids.A, ids.C, ids.D, ids.E].sort());
+    expect(body.find((r) => r[3] === ids.E)!.slice(5)).toEqual(['Chuyển trạng thái', 'Sở Nội vụ đã duyệt, chờ đồng bộ', '10/03/2026', '13/03/2026', 4]);
   });
 
   it('answers the export route with CONFIG_INVALID when no organisation signer is configured', async () => {
@@ -173,7 +193,7 @@ describe('csdl-gateway report deadlines', () => {
   it('prints the province’s report as JSON, or one subtree as CSV', async () => {
     const json = await run({ asOf, format: 'json' });
     expect(json.code).toBe(0);
-    expect(JSON.parse(json.out)).toMatchObject({ agencyCode: 'H55', itemCount: 6, truncated: false });
+    expect(JSON.parse(json.out)).toMatchObject({ agencyCode: 'H55', itemCount: 5, truncated: false });
     const csv = await run({ asOf, format: 'csv', agency: 'H55.05' });
     expect(csv.out.startsWith('\ufeff')).toBe(true);
     expect((parse(csv.out.slice(1)) as string[][]).map((r) => r[3])).toEqual([DEADLINE_CSV_HEADER[3], ids.F]);

@@ -2,6 +2,9 @@
 // expected counts are recomputed from the person rows in JavaScript.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
+import ExcelJS from 'exceljs';
+import { fullYearsBetween } from '../../../src/domain/calendar-date.ts';
+import { COLUMN_GROUPS } from '../../../src/reports/annual-headcount.ts';
 import { bearer, createTestApp, type TestApp } from '../../support/app.ts';
 import { seedProvince } from '../../../src/commands/seed.ts';
 import { runReport } from '../../../src/commands/report.ts';
@@ -99,8 +102,9 @@ describe('GET /api/v1/reports/headcount', () => {
   it.each([
     ['agency=S%E1%BB%9F%20Y%20t%E1%BA%BF', 422, 'INVALID_AGENCY_CODE'],
     ['agency=H55.06.', 422, 'INVALID_AGENCY_CODE'],
-    ['format=xlsx', 400, 'VALIDATION_FAILED'],
-    ['asOf=2027-01-01', 400, 'VALIDATION_FAILED'],
+    ['format=pdf', 400, 'VALIDATION_FAILED'],
+    ['asOf=2027-02-30', 400, 'VALIDATION_FAILED'],
+    ['year=1999', 400, 'VALIDATION_FAILED'],
   ])('refuses %s', async (query, status, code) => {
     const res = await get(`/api/v1/reports/headcount?${query}`, operator);
     expect(res.statusCode).toBe(status);
@@ -136,5 +140,80 @@ describe('csdl-gateway report headcount', () => {
     out = '';
     expect(await runReport({ ...t.config }, 'headcount', { format: 'json', agency: 'H55.06' }, (s) => { out += s; })).toBe(0);
     expect(JSON.parse(out).total).toBe((await expected('H55.06')).total);
+  });
+});
+
+describe('the annual headcount workbook (XLSX)', () => {
+  type Cells = unknown[];
+  const rowsOf = (ws: ExcelJS.Worksheet, from: number) => {
+    const out: Cells[] = [];
+    for (let r = from; r <= ws.rowCount; r++) out.push((ws.getRow(r).values as Cells).slice(1));
+    return out;
+  };
+
+  it('has a title, the province, the year and the as-of date; three sheets whose totals add up and match the database', async () => {
+    const res = await get('/api/v1/reports/headcount?format=xlsx&year=2026&asOf=2026-12-31', operator);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-disposition']).toBe('attachment; filename="bien-che-H55-2026.xlsx"');
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(new Uint8Array(res.rawPayload).buffer);
+    expect(book.worksheets.map((w) => w.name)).toEqual(['Theo đơn vị', 'Theo ngạch, chức danh', 'Theo vị trí việc làm']);
+    const want = await expected('H55');
+    const persons = (await t.database.db.prisma.person.findMany()) as unknown as Array<P & { profile: { GioiTinh: string; NgaySinh: string; DanToc?: string } }>;
+    const counted = persons.filter((p) => p.status === 'DANG_CONG_TAC' && p.version > 0);
+    const women = counted.filter((p) => p.profile.GioiTinh === 'NU').length;
+    const over60 = counted.filter((p) => fullYearsBetween(p.profile.NgaySinh, '2026-12-31') > 60).length;
+    const upTo30 = counted.filter((p) => fullYearsBetween(p.profile.NgaySinh, '2026-12-31') <= 30).length;
+    const minority = counted.filter((p) => p.profile.DanToc && p.profile.DanToc !== 'Kinh').length;
+    for (const ws of book.worksheets) {
+      const title = (ws.getRow(1).values as Cells)[1];
+      expect(title).toBe('BÁO CÁO SỐ LƯỢNG, CHẤT LƯỢNG CÁN BỘ, CÔNG CHỨC, VIÊN CHỨC VÀ NGƯỜI LAO ĐỘNG NĂM 2026');
+      expect(String((ws.getRow(3).values as Cells)[1])).toContain('(H55)');
+      expect(String((ws.getRow(4).values as Cells)[1])).toContain('31/12/2026');
+      const view = ws.views[0] as { state: string; ySplit: number; xSplit: number };
+      expect(view).toMatchObject({ state: 'frozen', xSplit: 3 });
+      const groupRow = (ws.getRow(view.ySplit - 1).values as Cells).slice(1);
+      const header = (ws.getRow(view.ySplit).values as Cells).slice(1);
+      expect(header.slice(0, 8)).toEqual(['STT', expect.any(String), expect.any(String), 'Tổng số', 'Cán bộ', 'Công chức', 'Viên chức', 'Người lao động']);
+      const body = rowsOf(ws, view.ySplit + 1);
+      const footer = body.pop()!;
+      expect(footer[2]).toBe('Tổng cộng');
+      expect(footer[3]).toBe(want.total);
+      // Each column: rows add up to the footer. Each group of columns: adds up to the row's total.
+      for (let c = 3; c < header.length; c++) expect([header[c], body.reduce((n, r) => n + Number(r[c]), 0)]).toEqual([header[c], footer[c]]);
+      const groups = [...new Set(COLUMN_GROUPS)];
+      for (const row of [...body, footer]) {
+        for (const g of groups) {
+          const sum = groupRow.reduce<number>((n, name, c) => (name === g ? n + Number(row[c]) : n), 0);
+          expect([row[1], g, sum]).toEqual([row[1], g, row[3]]);
+        }
+      }
+      const col = (label: string) => header.indexOf(label);
+      expect(footer[col('Nữ')]).toBe(women);
+      expect(footer[col('Viên chức')]).toBe(want.category.get('VIEN_CHUC') ?? 0);
+      expect(footer[col('Trên 60')]).toBe(over60);
+      expect(footer[col('Từ 30 trở xuống')]).toBe(upTo30);
+      expect(footer[col('Dân tộc thiểu số')]).toBe(minority);
+    }
+    const byAgency = rowsOf(book.worksheets[0]!, (book.worksheets[0]!.views[0] as { ySplit: number }).ySplit + 1).slice(0, -1);
+    expect(new Map(byAgency.map((r) => [r[1], r[3]]))).toEqual(want.agency);
+    const byGrade = rowsOf(book.worksheets[1]!, (book.worksheets[1]!.views[0] as { ySplit: number }).ySplit + 1).slice(0, -1);
+    expect(new Map(byGrade.map((r) => [r[1] === undefined || r[1] === null || r[1] === '' ? null : r[1], r[3]]))).toEqual(want.grade);
+  });
+
+  it('neutralises text that would run as a formula', async () => {
+    await t.database.db.pool.query(`UPDATE agency SET name = '=1+2 Phòng thử' WHERE code = 'H55.06'`);
+    try {
+      const res = await get('/api/v1/reports/headcount?format=xlsx&agency=H55.06', operator);
+      const book = new ExcelJS.Workbook();
+      await book.xlsx.load(new Uint8Array(res.rawPayload).buffer);
+      const cells: unknown[] = [];
+      book.worksheets[0]!.eachRow((row) => row.eachCell((c) => cells.push(c.value)));
+      expect(cells.some((v) => typeof v === 'string' && v.startsWith("'=1+2"))).toBe(true);
+      expect(cells.some((v) => typeof v === 'object' && v !== null && 'formula' in v)).toBe(false);
+      expect(cells.some((v) => v === '=1+2 Phòng thử')).toBe(false);
+    } finally {
+      await t.database.db.pool.query(`UPDATE agency SET name = 'Sở Y tế' WHERE code = 'H55.06'`);
+    }
   });
 });

@@ -29,23 +29,28 @@ describe('deadline report', () => {
     item({ changeId: 'b', rule: 'SYNC', agencyCode: 'H55.05', agencyName: 'Sở Giáo dục và Đào tạo', workingDaysLate: 1 }),
   ];
 
-  it('counts every item by agency and rule, and lists at most `limit`', () => {
-    const report = buildDeadlineReport(items, { asOf: '2026-03-20', agencyCode: 'H55', days, limit: 2 });
-    expect(report.totals).toMatchObject({ total: 3, VERIFY: 1, UPDATE: 1, SYNC: 1, NEW_RECORD: 0, TRANSFER: 0, STATUS_CHANGE: 0 });
-    expect(report.agencies.map((a) => [a.agencyCode, a.counts.total])).toEqual([['H55.05', 1], ['H55.06', 2]]);
+  it('lists one item per change with each rule it breaks; counts changes, by agency and rule; lists at most `limit`', () => {
+    const report = buildDeadlineReport(items, { asOf: '2026-03-20', agencyCode: 'H55', days, limit: 1 });
+    expect(report.totals).toMatchObject({ total: 2, VERIFY: 1, UPDATE: 1, SYNC: 1, NEW_RECORD: 0, TRANSFER: 0, STATUS_CHANGE: 0 });
+    expect(report.agencies.map((a) => [a.agencyCode, a.counts.total])).toEqual([['H55.05', 1], ['H55.06', 1]]);
     expect(report.agencies[1]!.counts).toMatchObject({ VERIFY: 1, UPDATE: 1, SYNC: 0 });
-    expect(report).toMatchObject({ itemCount: 3, truncated: true });
-    expect(report.items).toHaveLength(2);
+    expect(report).toMatchObject({ itemCount: 2, truncated: true });
+    expect(report.items).toHaveLength(1);
+    expect(report.items[0]).toMatchObject({ changeId: 'a', rule: 'VERIFY', workingDaysLate: 9 });
+    expect(report.items[0]!.breaches.map((b) => b.rule)).toEqual(['VERIFY', 'UPDATE']);
     expect(buildDeadlineReport([], { asOf: '2026-03-20', agencyCode: 'H55', days })).toMatchObject({ itemCount: 0, truncated: false, agencies: [] });
   });
 
-  it('lists one CSV row per item under a header', () => {
-    const text = deadlineCsv(items);
+  it('lists one CSV row per change under a header, in Vietnamese, dates dd/mm/yyyy, text neutralised', () => {
+    const text = deadlineCsv([...items, item({ changeId: 'c', agencyName: '=HYPERLINK("http://x")' })]);
     expect(text.startsWith('\ufeff')).toBe(true);
     const rows = parse(text.slice(1)) as string[][];
     expect(rows[0]).toEqual([...DEADLINE_CSV_HEADER]);
     expect(rows).toHaveLength(4);
-    expect(rows[3]).toEqual(['H55.05', 'Sở Giáo dục và Đào tạo', 'SYNC', 'b', '001090000001', 'CAP_NHAT', 'SUBMITTED', '2026-03-02', '2026-03-09', '1']);
+    expect(rows[1]![2]).toBe('Xác minh, đối chiếu hồ sơ (quá 9 ngày làm việc); Cập nhật hồ sơ (quá 2 ngày làm việc)');
+    expect(rows[2]).toEqual(['H55.05', 'Sở Giáo dục và Đào tạo', 'Đồng bộ lên CSDL quốc gia (quá 1 ngày làm việc)', 'b', '001090000001',
+      'Cập nhật hồ sơ', 'Chờ xác minh', '02/03/2026', '09/03/2026', '1']);
+    expect(rows[3]![1]).toBe('\'=HYPERLINK("http://x")');
   });
 });
 

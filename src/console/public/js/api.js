@@ -79,3 +79,22 @@ export async function openQueueBoard() {
 export function closeQueueBoard() {
   return fetch('/admin/queues/session', { method: 'DELETE', cache: 'no-store' }).catch(() => {});
 }
+
+/** A binary answer (the signed CV) or an upload (a legacy file): the same token and the same error shape as api(). */
+export async function apiBytes(path, { method = 'GET', body, contentType, query } = {}) {
+  const url = new URL(`/api/v1${path}`, location.origin);
+  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, v);
+  const headers = { authorization: `Bearer ${session.token()}` };
+  if (contentType) headers['content-type'] = contentType;
+  let res;
+  try {
+    res = await fetch(url, { method, headers, cache: 'no-store', ...(body !== undefined ? { body } : {}) });
+  } catch {
+    throw new ApiError(0, 'NETWORK_ERROR', 'Không kết nối được máy chủ của cổng dữ liệu.');
+  }
+  if (!res.ok) {
+    const json = await res.json().catch(() => null);
+    throw new ApiError(res.status, json?.code ?? `HTTP_${res.status}`, json?.message ?? `Máy chủ trả lời lỗi HTTP ${res.status}.`, json?.details);
+  }
+  return res;
+}

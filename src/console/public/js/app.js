@@ -1,5 +1,5 @@
 // The console's shell: sign-in state, the navigation (only the pages the user's role may use) and a
-// hash router (#/tien-do, #/goi-dong-bo, #/goi-dong-bo/{batchId}, #/chuyen-du-lieu, #/suc-khoe).
+// hash router (#/tien-do, #/goi-dong-bo, #/goi-dong-bo/{batchId}, #/chuyen-du-lieu, #/suc-khoe, #/ho-so).
 import { api, closeQueueBoard, openQueueBoard, ssoLogout, ssoSession } from './api.js';
 import { errorBox, h, replace } from './dom.js';
 import { ROLES } from './labels.js';
@@ -11,6 +11,7 @@ import * as batch from './pages/batch.js';
 import * as transfers from './pages/transfers.js';
 import * as health from './pages/health.js';
 import * as grants from './pages/grants.js';
+import * as records from './pages/records.js';
 
 const OFFICERS = ['UNIT_OFFICER', 'AGENCY_HEAD', 'PROVINCE_OPERATOR', 'ADMIN'];
 const OPERATORS = ['PROVINCE_OPERATOR', 'ADMIN'];
@@ -22,6 +23,7 @@ const PAGES = [
   { path: 'chuyen-du-lieu', title: 'Yêu cầu chuyển dữ liệu', roles: ['UNIT_OFFICER', 'AGENCY_HEAD', 'PROVINCE_OPERATOR'], page: transfers },
   { path: 'suc-khoe', title: 'Sức khỏe hệ thống', roles: OPERATORS, page: health },
   { path: 'quyen-truy-cap', title: 'Quyền truy cập', roles: ['AGENCY_HEAD', 'PROVINCE_OPERATOR', 'ADMIN'], page: grants },
+  { path: 'ho-so', title: 'Hồ sơ', roles: OFFICERS, page: records },
 ];
 
 const main = document.getElementById('main');
