@@ -150,7 +150,40 @@ export async function main(argv: string[]): Promise<void> {
         profile: opts.profile ?? false, keep: opts.keep ?? false, skip: new Set((opts.skip ?? '').split(',').filter(Boolean) as never[]) });
     });
 
-  await program.parseAsync(argv);
+  program.command('backup').description('sao lưu cơ sở dữ liệu (pg_dump, kèm manifest); dòng cuối là đường dẫn tệp sao lưu')
+    .option('--to <dir>', 'thư mục lưu (mặc định BACKUP_DIR)')
+    .action(async (opts: { to?: string }) => {
+      const { runBackup } = await import('./commands/backup.ts');
+      await runBackup(loadConfig(), opts.to === undefined ? {} : { to: opts.to });
+    });
+
+  program.command('restore').description('khôi phục một bản sao lưu vào cơ sở dữ liệu (không ghi đè cơ sở dữ liệu đã có dữ liệu nếu thiếu --force)')
+    .argument('<file>', 'tệp .dump do lệnh backup in ra')
+    .option('--into <database-url>', 'cơ sở dữ liệu đích (mặc định DATABASE_URL)')
+    .option('--force', 'xóa và tạo lại cơ sở dữ liệu đích nếu nó đã có dữ liệu')
+    .option('--verify', 'chỉ diễn tập: khôi phục vào cơ sở dữ liệu tạm trên máy chủ của --into, đối chiếu với manifest rồi xóa')
+    .action(async (file: string, opts: { into?: string; force?: boolean; verify?: boolean }) => {
+      const { runRestore } = await import('./commands/backup.ts');
+      await runRestore(loadConfig(), file, opts);
+    });
+
+  program.command('restore-drill').description('diễn tập khôi phục: khôi phục vào cơ sở dữ liệu tạm, đối chiếu mã băm, lược đồ, số dòng, chuỗi nhật ký kiểm toán, rồi xóa')
+    .argument('<file>', 'tệp .dump do lệnh backup in ra')
+    .option('--server <database-url>', 'máy chủ PostgreSQL để tạo cơ sở dữ liệu tạm (mặc định máy chủ của DATABASE_URL)')
+    .action(async (file: string, opts: { server?: string }) => {
+      const { runDrill } = await import('./commands/backup.ts');
+      await runDrill(loadConfig(), file, opts);
+    });
+
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    // One line an operator can act on, never a stack trace (LOG_LEVEL=debug shows it).
+    const { formatCliError } = await import('./cli/output.ts');
+    console.error(formatCliError(err));
+    if (process.env.LOG_LEVEL === 'debug') console.error(err);
+    process.exitCode = (err as { code?: string }).code === 'RESTORE_VERIFY_FAILED' || (err as { code?: string }).code === 'BACKUP_CORRUPT' ? 2 : 1;
+  }
 }
 
 // Run directly (`node --import tsx src/cli.ts …`, used by tests that spawn processes) as well as through bin/.

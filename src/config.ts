@@ -104,6 +104,8 @@ export const settings = {
   simFaults: setting('SIM_FAULTS', 'Fault plan of the simulator as JSON, e.g. {"seed":1,"rules":[{"action":"status","status":503,"rate":0.3}]}', str, ''),
   metricsToken: setting('METRICS_TOKEN', 'Bearer token Prometheus sends to GET /metrics (empty: /metrics is open, to be scraped inside the network only)', str, ''),
   metricsPort: setting('METRICS_PORT', 'Port on which `csdl-gateway worker` serves /metrics and /health (0: none; the API serves them on PORT)', int(0, 65535), 0),
+  backupDir: setting('BACKUP_DIR', 'Directory of `csdl-gateway backup` and the scheduled backups (a mounted backup volume in production)', str, 'var/backups'),
+  backupPgBinDir: setting('BACKUP_PG_BIN_DIR', 'Directory of pg_dump/pg_restore, same major version as the server (empty: PATH)', str, ''),
   readAuditEnabled: setting('AUDIT_READS', "Write an audit row for every read of another person's record", bool, true),
 } as const;
 
