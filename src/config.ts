@@ -106,6 +106,11 @@ export const settings = {
   metricsPort: setting('METRICS_PORT', 'Port on which `csdl-gateway worker` serves /metrics and /health (0: none; the API serves them on PORT)', int(0, 65535), 0),
   backupDir: setting('BACKUP_DIR', 'Directory of `csdl-gateway backup` and the scheduled backups (a mounted backup volume in production)', str, 'var/backups'),
   backupPgBinDir: setting('BACKUP_PG_BIN_DIR', 'Directory of pg_dump/pg_restore, same major version as the server (empty: PATH)', str, ''),
+  backupMonthlyHour: setting('BACKUP_MONTHLY_HOUR', 'Local hour (Asia/Ho_Chi_Minh) from which the month’s backup is taken on the 1st (regulation: monthly backups)', int(0, 23), 2),
+  backupFrequentHours: setting('BACKUP_FREQUENT_HOURS', 'Hours between frequent backups besides the monthly one (0: none)', int(0, 24 * 31), 24),
+  backupKeepMonthly: setting('BACKUP_KEEP_MONTHLY', 'Monthly backups kept (at least 3: "tối thiểu ba tháng")', int(3, 1200), 3),
+  backupKeepFrequent: setting('BACKUP_KEEP_FREQUENT', 'Frequent backups kept', int(0, 10_000), 7),
+  backupMaxAgeHours: setting('BACKUP_MAX_AGE_HOURS', 'Alert BACKUP_TOO_OLD when the newest good backup is older than this', int(1, 24 * 62), 36),
   readAuditEnabled: setting('AUDIT_READS', "Write an audit row for every read of another person's record", bool, true),
 } as const;
 

@@ -18,6 +18,8 @@ import { scheduleDeps } from '../sync/schedule-deps.ts';
 import { TRANSFER_ACK_TOPIC, TRANSFER_PULL_TOPIC } from '../store/transfers.ts';
 import { transferHandlers, transferJobDeps } from '../transfer/transfer-jobs.ts';
 import { startMetricsServer } from '../metrics/metrics-server.ts';
+import { registerBackupSchedule, startBackupWorker } from '../jobs/backup-schedule.ts';
+import { systemClock } from '../clock.ts';
 
 export interface RunningWorker { close(): Promise<void> }
 
@@ -52,6 +54,12 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
     ? (await registerSchedules(scheduleQueue, config.monthEndHour),
       startScheduleWorker(connection, config.queuePrefix, scheduleDeps(config, rt.db, rt.logger, client, await loadSigningSetup(config)), rt.logger))
     : null;
+  const backups = config.schedulesEnabled ? startBackupWorker(connection, config.queuePrefix, {
+    databaseUrl: config.databaseUrl, db: rt.db, clock: systemClock, logger: rt.logger, dir: config.backupDir, pgBinDir: config.backupPgBinDir,
+    maxAgeHours: config.backupMaxAgeHours, policy: { monthlyHour: config.backupMonthlyHour, frequentHours: config.backupFrequentHours,
+      keepMonthly: config.backupKeepMonthly, keepFrequent: config.backupKeepFrequent },
+  }, rt.logger) : null;
+  if (backups) await registerBackupSchedule(backups.queue);
   rt.logger.info({ concurrency: config.workerConcurrency, schedules: config.schedulesEnabled }, 'worker started');
   let closing: Promise<void> | undefined;
   return {
@@ -61,6 +69,8 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
       await metricsServer?.close();
       await scheduleWorker?.close();
       await scheduleQueue?.close();
+      await backups?.worker.close();
+      await backups?.queue.close();
       await worker.close();
       await queue.close();
       await client.close();
