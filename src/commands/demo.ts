@@ -20,6 +20,15 @@ import { formatDemoSummary, runMonth, type DemoSummary } from '../demo/month-dem
 import type { FaultPlan } from '../simulator/index.ts';
 import { createRng, generateProfile } from '../seed/demo-profiles.ts';
 import { localDate } from '../domain/working-days.ts';
+import { issueDevToken } from '../auth/dev-token.ts';
+
+const faultNames: Record<string, string> = { status: 'trả mã lỗi HTTP', 'reset-after': 'ngắt kết nối sau khi lưu', delay: 'trả lời chậm' };
+
+/** `trả mã lỗi HTTP ×12, ngắt kết nối sau khi lưu ×3` — what the simulator did, not its JSON. */
+export function describeInjected(injected: Readonly<Record<string, number>>): string {
+  const parts = Object.entries(injected).filter(([, n]) => n > 0).map(([action, n]) => `${faultNames[action] ?? action} ×${n}`);
+  return parts.join(', ') || 'không có';
+}
 
 export interface DemoOptions {
   count: number;
@@ -51,14 +60,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const pkiDir = process.env.DEMO_PKI_DIR ?? join(root, 'certs.example/out');
   const manifest = await ensureDemoPki(pkiDir);
   const pki = (file: string) => join(pkiDir, file);
-  say(`demo PKI in ${pkiDir} (demo keys only)`);
+  say(`PKI minh họa tại ${pkiDir} (khóa chỉ dùng cho demo)`);
 
   await recreateDatabase(databaseUrl, 'demo');
   await migrate(databaseUrl);
   const seedDb = openDb(databaseUrl);
   const seeded = await seedProvince(seedDb, base.provinceCode, { count: options.count, seed: 1 });
   await seedDb.close();
-  say(`database ${new URL(databaseUrl).pathname.slice(1)} recreated and migrated; seeded ${seeded.agencies} agencies and ${seeded.persons} persons of ${base.provinceCode}`);
+  say(`Đã tạo lại cơ sở dữ liệu ${new URL(databaseUrl).pathname.slice(1)}; sinh ${seeded.agencies} cơ quan, đơn vị và ${seeded.persons} hồ sơ của tỉnh ${base.provinceCode}`);
 
   const config = loadConfig({}, {
     ...base, databaseUrl, logLevel: process.env.LOG_LEVEL ?? 'error', port: 0,
@@ -69,15 +78,16 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     simSignerKeyFile: pki('national-signer.key.pem'), simSignerCertFile: pki('national-signer.pem'), simDatabaseUrl: databaseUrl,
     retryBaseMs: 200, retryMaxMs: 2_000, relayIntervalMs: 250, batchMaxRecords: 5,
   });
-  const sim = await startConfiguredSimulator(config, { port: 0, faults: demoFaults });
+  // PORT and SIM_PORT when the operator gives them (to reach the console from a browser); free ports otherwise.
+  const sim = await startConfiguredSimulator(config, { port: process.env.SIM_PORT ? base.simPort : 0, faults: demoFaults });
   const live = loadConfig({}, { ...config, nationalBaseUrl: sim.url, nationalTokenUrl: `${sim.url}/token` });
-  say(`national simulator on ${sim.url}: 25% 503, 15% connection reset after storing, 10% 429 on pushes`);
+  say(`Hệ thống quốc gia giả lập tại ${sim.url}: khi nhận gói, 25% trả lỗi 503, 15% ngắt kết nối sau khi đã lưu, 10% trả 429`);
 
   const rt = openRuntime(live, createLogger(live.logLevel));
   const app = await buildGatewayApp(rt);
-  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = await app.listen({ host: '127.0.0.1', port: process.env.PORT ? base.port : 0 });
   const worker = await startWorker(live);
-  say(`API on ${address} (OpenAPI at ${address}/docs); worker started`);
+  say(`API tại ${address} (tài liệu OpenAPI: ${address}/docs); worker đã chạy`);
 
   const stopAll = async () => {
     await worker.close();
@@ -115,11 +125,16 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       },
     }, { changes: options.changes });
     const stats = await sim.sim.stats();
-    say(`   the national side answered ${stats.pushAttempts} push attempts for ${Object.values(summary.batches).reduce((a, b) => a + b, 0)} batches; faults injected: ${JSON.stringify(stats.faults.injected)} (plan: ${stats.faults.plan.rules.length} rules)`);
+    say(`   Hệ thống quốc gia nhận ${stats.pushAttempts} lần gửi cho ${Object.values(summary.batches).reduce((a, b) => a + b, 0)} gói; lỗi giả lập đã gây ra: ${describeInjected(stats.faults.injected)}`);
     say('');
     for (const line of formatDemoSummary(summary).split('\n')) say(line);
     if (options.serve) {
-      say(`still serving: API ${address}, simulator ${sim.url} — Ctrl-C to stop`);
+      const operatorToken = await issueDevToken({ role: 'PROVINCE_OPERATOR', agency: live.provinceCode, subject: 'snv-van-hanh', expiresIn: '8h' });
+      say(`Đang chạy: bảng điều khiển ${address}/console/ — API ${address} — hệ thống quốc gia giả lập ${sim.url}`);
+      say('Đăng nhập bảng điều khiển: dán mã truy cập (hiệu lực 8 giờ) của cán bộ vận hành Sở Nội vụ dưới đây;');
+      say(`  mã khác: csdl-gateway token --role PROVINCE_OPERATOR --agency ${live.provinceCode} (hoặc UNIT_OFFICER, AGENCY_HEAD, ADMIN)`);
+      say(operatorToken);
+      say('Nhấn Ctrl-C để dừng.');
       await new Promise<void>((resolveStop) => { process.once('SIGINT', () => resolveStop()); process.once('SIGTERM', () => resolveStop()); });
     }
     return summary;

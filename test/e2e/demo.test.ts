@@ -29,6 +29,9 @@ describe('npm run demo', () => {
     expect(summary.synced).toBe(12);
     expect(Object.keys(summary.batches).every((s) => s === 'ACCEPTED' || s === 'PARTIAL')).toBe(true);
     expect(summary.transfers).toEqual([expect.objectContaining({ state: 'IMPORTED' })]);
-    expect(lines.join('\n')).toMatch(/synced to the national DB\s+12/);
+    const text = lines.join('\n');
+    expect(text).toMatch(/Đã đồng bộ lên CSDL quốc gia\s+12/);
+    expect(text).not.toMatch(/[{}]/); // no raw JSON for the operator
+    if (summary.windowOverride) expect(text).toMatch(/ngoài thời hạn phê duyệt \(từ \d{2}\/\d{2}\/\d{4} đến hết \d{2}\/\d{2}\/\d{4}\)/);
   }, 240_000);
 });

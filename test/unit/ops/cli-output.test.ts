@@ -4,6 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../src/errors.ts';
 import { formatCliError, progressBar } from '../../../src/cli/output.ts';
 import { viBytes, viDate, viDateTime, viNumber } from '../../../src/domain/vi-format.ts';
+import { approvalWindow } from '../../../src/domain/working-days.ts';
+import { formatDemoSummary } from '../../../src/demo/month-demo.ts';
+import { describeInjected } from '../../../src/commands/demo.ts';
 
 describe('formatCliError', () => {
   it('puts code, message, details and the hint on one line', () => {
@@ -47,5 +50,24 @@ describe('Vietnamese formats', () => {
     expect(viNumber(-999)).toBe('-999');
     expect(viBytes(512)).toBe('512 B');
     expect(viBytes(1536)).toBe('1,5 KB');
+  });
+});
+
+describe('the demo as an operator reads it', () => {
+  it('says the approval window of December opens on the 27th (its UTC instant is on the 26th)', () => {
+    const opens = approvalWindow('2026-12').opensAt;
+    expect(opens.toISOString().slice(0, 10)).toBe('2026-12-26');
+    expect(viDate(opens)).toBe('27/12/2026');
+  });
+  it('summarises in Vietnamese, codes in English, personal ids masked, no JSON', () => {
+    const text = formatDemoSummary({ period: '2026-12', entered: 14, returned: 1, agencyApprovals: 5, provinceApproved: 13, batches: { ACCEPTED: 2, PARTIAL: 1 },
+      synced: 12, rejected: [{ personalId: '001090001234', code: 'STALE_VERSION', message: 'Phiên bản cũ hơn' }], transfers: [], windowOverride: true });
+    expect(text.split('\n')[0]).toBe('Tổng kết tháng 12/2026');
+    expect(text).toMatch(/Đã đồng bộ lên CSDL quốc gia\s+12/);
+    expect(text).toContain('001*******34 STALE_VERSION: Phiên bản cũ hơn');
+    expect(text).toMatch(/Gói đồng bộ\s+ACCEPTED 2, PARTIAL 1/);
+    expect(text).not.toMatch(/[{}"]/);
+    expect(describeInjected({ status: 3, 'reset-after': 1 })).toBe('trả mã lỗi HTTP ×3, ngắt kết nối sau khi lưu ×1');
+    expect(describeInjected({})).toBe('không có');
   });
 });
