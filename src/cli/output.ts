@@ -70,3 +70,32 @@ export function progressBar(label: string, unit: string, stream: NodeJS.WriteStr
     stop: () => { if (started) bar.stop(); },
   };
 }
+
+// ── commander's own words, in Vietnamese ─────────────────────────────────
+
+const helpTitles: Record<string, string> = {
+  'Usage:': 'Cách dùng:', 'Options:': 'Tùy chọn:', 'Commands:': 'Lệnh:', 'Arguments:': 'Tham số:', 'Global Options:': 'Tùy chọn chung:',
+};
+
+/** For `configureHelp({ styleTitle })`: help headings in Vietnamese. */
+export const vietnameseHelpTitle = (title: string): string => helpTitles[title] ?? title;
+
+const commanderErrors: Array<[RegExp, (...m: string[]) => string]> = [
+  [/^error: unknown option '([^']*)'(.*)$/s, (o, rest) => `không có tùy chọn ${o}${rest.replace(/\(Did you mean (.*)\?\)/, '(có phải ý bạn là $1?)')}`],
+  [/^error: unknown command '([^']*)'(.*)$/s, (c, rest) => `không có lệnh ${c}${rest.replace(/\(Did you mean (.*)\?\)/, '(có phải ý bạn là $1?)')}`],
+  [/^error: missing required argument '([^']*)'/, (a) => `thiếu tham số bắt buộc <${a}>`],
+  [/^error: required option '([^']*)' not specified/, (o) => `thiếu tùy chọn bắt buộc ${o}`],
+  [/^error: option '([^']*)' argument missing/, (o) => `tùy chọn ${o} cần một giá trị`],
+  [/^error: option '([^']*)' argument '([^']*)' is invalid\.(.*)$/s, (o, v, rest) => `giá trị ${v} của ${o} không hợp lệ.${rest.replace('Allowed choices are', 'Chọn một trong')}`],
+  [/^error: too many arguments(.*)$/s, () => 'thừa tham số'],
+];
+
+/** One line `LỖI BAD_REQUEST: …` for a command-line mistake commander found. */
+export function translateCommanderError(text: string): string {
+  const line = text.trim();
+  for (const [pattern, say] of commanderErrors) {
+    const m = pattern.exec(line);
+    if (m) return `LỖI BAD_REQUEST: ${say(...m.slice(1)).replace(/\s+/g, ' ').trim()}. Cách xử lý: xem \`csdl-gateway <lệnh> --help\`.\n`;
+  }
+  return `${line}\n`;
+}

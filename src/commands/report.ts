@@ -69,18 +69,18 @@ function usage(err: unknown, warn: (text: string) => void): number {
 
 /** `report` with its two subcommands, for `program.addCommand`. */
 export function reportCommand(): Command {
-  const report = new Command('report').description('reports: work past its deadline (working days), the annual headcount');
-  const format = () => new Option('--format <format>', 'json, or csv (UTF-8 with BOM, for Excel)').choices(['json', 'csv']).default('json');
+  const report = new Command('report').description('báo cáo: việc quá hạn (tính theo ngày làm việc), số lượng CBCCVC hằng năm');
+  const format = () => new Option('--format <format>', 'json, hoặc csv (UTF-8 có BOM, mở được bằng Excel)').choices(['json', 'csv']).default('json');
   const run = async (name: ReportName, opts: ReportOptions) => {
     process.exitCode = await runReport(loadConfig(), name, opts);
   };
-  report.command('deadlines').description('changes past their deadline, per agency (DEADLINE_* settings, HOLIDAYS)')
-    .option('--agency <code>', 'root of the subtree (default: the province)')
-    .option('--as-of <date>', 'the report date YYYY-MM-DD (default: today, Asia/Ho_Chi_Minh)')
+  report.command('deadlines').description('đề nghị quá hạn theo từng cơ quan, đơn vị (biến DEADLINE_*, HOLIDAYS)')
+    .option('--agency <code>', 'cơ quan gốc của phạm vi (mặc định: cả tỉnh)')
+    .option('--as-of <date>', 'ngày báo cáo YYYY-MM-DD (mặc định: hôm nay, giờ Việt Nam)')
     .addOption(format())
     .action((opts: ReportOptions) => run('deadlines', opts));
-  report.command('headcount').description('persons at work by ngạch, position, job position, category and agency (DESIGN rule 7)')
-    .option('--agency <code>', 'root of the subtree (default: the province)')
+  report.command('headcount').description('số người đang làm việc theo ngạch, chức vụ, vị trí việc làm, phân loại và cơ quan (báo cáo hằng năm)')
+    .option('--agency <code>', 'cơ quan gốc của phạm vi (mặc định: cả tỉnh)')
     .addOption(format())
     .action((opts: ReportOptions) => run('headcount', opts));
   return report;

@@ -71,3 +71,15 @@ describe('the demo as an operator reads it', () => {
     expect(describeInjected({})).toBe('không có');
   });
 });
+
+describe('command-line mistakes', () => {
+  it('are one Vietnamese line with BAD_REQUEST and a hint', async () => {
+    const { translateCommanderError, vietnameseHelpTitle } = await import('../../../src/cli/output.ts');
+    expect(translateCommanderError("error: unknown command 'bakup'\n(Did you mean backup?)\n"))
+      .toBe('LỖI BAD_REQUEST: không có lệnh bakup (có phải ý bạn là backup?). Cách xử lý: xem `csdl-gateway <lệnh> --help`.\n');
+    expect(translateCommanderError("error: missing required argument 'file'\n")).toMatch(/^LỖI BAD_REQUEST: thiếu tham số bắt buộc <file>\./);
+    expect(translateCommanderError("error: option '--role <role>' argument 'X' is invalid. Allowed choices are ADMIN, STAFF.\n"))
+      .toMatch(/giá trị X của --role <role> không hợp lệ\. Chọn một trong ADMIN, STAFF\./);
+    expect(vietnameseHelpTitle('Options:')).toBe('Tùy chọn:');
+  });
+});
