@@ -46,8 +46,12 @@ export function formatCliError(err: unknown): string {
 }
 
 export interface Progress {
+  /** Whether a bar is shown (a terminal): line-by-line progress is then left out. */
+  readonly active: boolean;
   /** One more item done; `what` names it (a table, a batch). */
   tick(what?: string): void;
+  /** `n` more items done at once. */
+  advance(n: number): void;
   setTotal(total: number): void;
   stop(): void;
 }
@@ -57,7 +61,7 @@ export interface Progress {
  * Silent (all no-ops) when `stream` is not a terminal.
  */
 export function progressBar(label: string, unit: string, stream: NodeJS.WriteStream = process.stderr): Progress {
-  if (!stream.isTTY) return { tick: () => {}, setTotal: () => {}, stop: () => {} };
+  if (!stream.isTTY) return { active: false, tick: () => {}, advance: () => {}, setTotal: () => {}, stop: () => {} };
   const bar = new cliProgress.SingleBar({
     stream, hideCursor: true, clearOnComplete: false, etaBuffer: 20,
     format: `${label} [{bar}] {value}/{total} ${unit} | còn ~{eta_formatted} | {what}`,
@@ -65,8 +69,10 @@ export function progressBar(label: string, unit: string, stream: NodeJS.WriteStr
   let started = false;
   const ensure = (total: number) => { if (!started) { bar.start(total, 0, { what: '' }); started = true; } };
   return {
+    active: true,
     setTotal: (total) => { ensure(total); bar.setTotal(total); },
     tick: (what = '') => { ensure(0); bar.increment(1, { what }); },
+    advance: (n) => { ensure(0); bar.increment(n); },
     stop: () => { if (started) bar.stop(); },
   };
 }
