@@ -44,6 +44,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** The national side misbehaves as the issue asks: errors, resets after storing, rate limits. */
 export const demoFaults: FaultPlan = { seed: 2026, rules: [
+  // The first push is refused for good (403): that batch ends FAILED and the operator re-runs it from the console.
+  { action: 'status', status: 403, code: 'SENDER_NOT_ALLOWED', times: 1, routes: ['pushBatch'] },
   { action: 'status', status: 503, rate: 0.25, routes: ['pushBatch'] },
   { action: 'reset-after', rate: 0.15, routes: ['pushBatch'] },
   { action: 'status', status: 429, code: 'RATE_LIMITED', retryAfter: '1', rate: 0.1, routes: ['pushBatch'] },
@@ -70,7 +72,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   say(`Đã tạo lại cơ sở dữ liệu ${new URL(databaseUrl).pathname.slice(1)}; sinh ${seeded.agencies} cơ quan, đơn vị và ${seeded.persons} hồ sơ của tỉnh ${base.provinceCode}`);
 
   const config = loadConfig({}, {
-    ...base, databaseUrl, logLevel: process.env.LOG_LEVEL ?? 'error', port: 0,
+    // The demo narrates failures itself (in Vietnamese); JSON log lines are for LOG_LEVEL=info and up.
+    ...base, databaseUrl, logLevel: process.env.LOG_LEVEL ?? 'fatal', port: 0,
     queuePrefix: options.queuePrefix ?? `demo-${randomBytes(3).toString('hex')}`,
     trustAnchorFiles: [pki('trust-anchors.pem')], intermediateFiles: [pki('intermediates.pem')], crlFiles: [pki('crls.pem')],
     signerP12File: pki('org-signer.p12'), signerP12Password: manifest.p12Password,
@@ -81,7 +84,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   // PORT and SIM_PORT when the operator gives them (to reach the console from a browser); free ports otherwise.
   const sim = await startConfiguredSimulator(config, { port: process.env.SIM_PORT ? base.simPort : 0, faults: demoFaults });
   const live = loadConfig({}, { ...config, nationalBaseUrl: sim.url, nationalTokenUrl: `${sim.url}/token` });
-  say(`Hệ thống quốc gia giả lập tại ${sim.url}: khi nhận gói, 25% trả lỗi 503, 15% ngắt kết nối sau khi đã lưu, 10% trả 429`);
+  say(`Hệ thống quốc gia giả lập tại ${sim.url}: khi nhận gói, lần đầu từ chối hẳn (403), sau đó 25% trả lỗi 503, 15% ngắt kết nối sau khi đã lưu, 10% trả 429`);
 
   const rt = openRuntime(live, createLogger(live.logLevel));
   const app = await buildGatewayApp(rt);

@@ -37,6 +37,8 @@ export interface DemoSummary {
   rejected: Array<{ personalId: string; code: string; message: string }>;
   transfers: Array<{ requestId: string; state: string }>;
   windowOverride: boolean;
+  /** FAILED batches the operator re-ran (what the console's "Chạy lại" button does). */
+  rerun: Array<{ batchId: string; code: string }>;
 }
 
 async function call<T = unknown>(ctx: DemoContext, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> {
@@ -138,6 +140,15 @@ export async function runMonth(ctx: DemoContext, options: { changes: number }): 
   const built = await must<{ batches: unknown[] }>(ctx, operator, 'POST', '/api/v1/batches/build', { period });
   ctx.say(`5. Cuối tháng: lập ${built.batches.length} gói đồng bộ đã ký số; worker gửi lên hệ thống quốc gia (đang giả lập lỗi)`);
   await ctx.waitForSettled();
+  // A batch refused for good ends FAILED and waits for an operator: re-run it as the console's button does.
+  const rerun: DemoSummary['rerun'] = [];
+  const failed = (await must<{ batches: Array<{ batchId: string; lastErrorCode: string | null }> }>(ctx, operator, 'GET', '/api/v1/batches?state=FAILED&limit=50')).batches;
+  for (const b of failed) {
+    ctx.say(`   Gói ${b.batchId} FAILED (${b.lastErrorCode ?? 'UNKNOWN'}): cán bộ vận hành bấm "Chạy lại" trên bảng điều khiển (Đồng bộ)`);
+    await must(ctx, operator, 'POST', `/api/v1/batches/${encodeURIComponent(b.batchId)}/rerun`, {});
+    rerun.push({ batchId: b.batchId, code: b.lastErrorCode ?? 'UNKNOWN' });
+  }
+  if (rerun.length) await ctx.waitForSettled();
   const batches = (await must<{ batches: Array<{ state: string }> }>(ctx, operator, 'GET', `/api/v1/batches?limit=500`)).batches;
   const byState: Record<string, number> = {};
   for (const b of batches) byState[b.state] = (byState[b.state] ?? 0) + 1;
@@ -157,7 +168,7 @@ export async function runMonth(ctx: DemoContext, options: { changes: number }): 
     t.state = state.status === 200 ? state.json.state : `HTTP ${state.status}`;
     ctx.say(`7. Yêu cầu chuyển hồ sơ đến tỉnh ${t.requestId}: ${t.state}`);
   }
-  return { period, entered: changeIds.length, returned, agencyApprovals, provinceApproved: province_.count, batches: byState, synced, rejected, transfers, windowOverride };
+  return { period, entered: changeIds.length, returned, agencyApprovals, provinceApproved: province_.count, batches: byState, synced, rejected, transfers, windowOverride, rerun };
 }
 
 /** `2026-11` → `tháng 11/2026`. */
@@ -172,6 +183,7 @@ export function formatDemoSummary(s: DemoSummary): string {
     row('Thủ trưởng đã phê duyệt', `${s.agencyApprovals}${s.windowOverride ? ' (ngoài thời hạn, có cho phép ghi nhật ký kiểm toán)' : ''}`),
     row('Sở Nội vụ đã phê duyệt', s.provinceApproved),
     row('Gói đồng bộ', Object.entries(s.batches).map(([k, v]) => `${k} ${v}`).join(', ') || 'không có'),
+    row('Gói chạy lại từ bảng điều khiển', s.rerun.map((r) => `${r.batchId} (${r.code})`).join(', ') || 'không có'),
     row('Đã đồng bộ lên CSDL quốc gia', s.synced),
     row('Bị hệ thống quốc gia từ chối', s.rejected.length),
     ...s.rejected.map((r) => `    ${r.personalId.slice(0, 3)}*******${r.personalId.slice(-2)} ${r.code}: ${r.message}`),

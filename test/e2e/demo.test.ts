@@ -28,6 +28,7 @@ describe('npm run demo', () => {
     expect(summary.rejected).toEqual([expect.objectContaining({ code: 'STALE_VERSION' })]);
     expect(summary.synced).toBe(12);
     expect(Object.keys(summary.batches).every((s) => s === 'ACCEPTED' || s === 'PARTIAL')).toBe(true);
+    expect(summary.rerun).toEqual([expect.objectContaining({ code: 'SENDER_NOT_ALLOWED' })]);
     expect(summary.transfers).toEqual([expect.objectContaining({ state: 'IMPORTED' })]);
     const text = lines.join('\n');
     expect(text).toMatch(/Đã đồng bộ lên CSDL quốc gia\s+12/);

@@ -61,11 +61,12 @@ describe('the demo as an operator reads it', () => {
   });
   it('summarises in Vietnamese, codes in English, personal ids masked, no JSON', () => {
     const text = formatDemoSummary({ period: '2026-12', entered: 14, returned: 1, agencyApprovals: 5, provinceApproved: 13, batches: { ACCEPTED: 2, PARTIAL: 1 },
-      synced: 12, rejected: [{ personalId: '001090001234', code: 'STALE_VERSION', message: 'Phiên bản cũ hơn' }], transfers: [], windowOverride: true });
+      synced: 12, rejected: [{ personalId: '001090001234', code: 'STALE_VERSION', message: 'Phiên bản cũ hơn' }], transfers: [], windowOverride: true, rerun: [{ batchId: 'H55.19-2026-12-1', code: 'SENDER_NOT_ALLOWED' }] });
     expect(text.split('\n')[0]).toBe('Tổng kết tháng 12/2026');
     expect(text).toMatch(/Đã đồng bộ lên CSDL quốc gia\s+12/);
     expect(text).toContain('001*******34 STALE_VERSION: Phiên bản cũ hơn');
     expect(text).toMatch(/Gói đồng bộ\s+ACCEPTED 2, PARTIAL 1/);
+    expect(text).toMatch(/Gói chạy lại từ bảng điều khiển\s+H55\.19-2026-12-1 \(SENDER_NOT_ALLOWED\)/);
     expect(text).not.toMatch(/[{}"]/);
     expect(describeInjected({ status: 3, 'reset-after': 1 })).toBe('trả mã lỗi HTTP ×3, ngắt kết nối sau khi lưu ×1');
     expect(describeInjected({})).toBe('không có');
