@@ -45,7 +45,7 @@ const MiB = 1024 * 1024;
 
 export const settings = {
   databaseUrl: setting('DATABASE_URL', 'PostgreSQL connection string of the provincial database', str, 'postgresql://postgres@127.0.0.1:5432/csdl_gateway'),
-  redisUrl: setting('REDIS_URL', 'Redis for the job queues (BullMQ)', str, 'redis://127.0.0.1:6379'),
+  redisUrl: setting('REDIS_URL', 'Redis for the job queues (BullMQ), or redis+sentinel://host:port,…/master for Sentinel', str, 'redis://127.0.0.1:6379'),
   queuePrefix: setting('QUEUE_PREFIX', 'BullMQ key prefix: deployments (or test runs) sharing one Redis use different prefixes', str, 'csdl'),
   host: setting('HOST', 'Address the API listens on', str, '127.0.0.1'),
   port: setting('PORT', 'Port the API listens on', int(0, 65535), 3000),
