@@ -1,6 +1,7 @@
 // Backup, restore and the restore drill against the real PostgreSQL and its real pg_dump/pg_restore:
 // a good backup restores faithfully and passes the drill; a tampered one (bytes, manifest, audit chain)
 // fails it; every failure path has its own code and leaves the target as it was.
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -203,6 +204,24 @@ describe('restore drill', () => {
       // a truncated dump is caught by its size
       await writeFile(copy.file, bytes.subarray(0, bytes.length - 10));
       expect(await expectCode(restoreDrill(copy.file, adminUrl), 'BACKUP_CORRUPT')).toMatchObject({ reason: 'size' });
+    } finally {
+      await copy.cleanup();
+    }
+  });
+
+  it('fails with RESTORE_FAILED on an archive pg_restore cannot read even when its checksum was recomputed, and drops the scratch database', async () => {
+    const copy = await copyOfGood('garbage');
+    try {
+      const garbage = Buffer.from('PGDMP but not really an archive '.repeat(50));
+      await writeFile(copy.file, garbage);
+      const manifest = JSON.parse(await readFile(copy.manifestFile, 'utf8'));
+      manifest.dumpBytes = garbage.length;
+      manifest.dumpSha256 = createHash('sha256').update(garbage).digest('hex');
+      await writeFile(copy.manifestFile, JSON.stringify(manifest));
+      const before = await drillDatabases();
+      const details = await expectCode(restoreDrill(copy.file, adminUrl), 'RESTORE_FAILED') as { stderr: string };
+      expect(details.stderr).toMatch(/pg_restore/);
+      expect(await drillDatabases()).toEqual(before);
     } finally {
       await copy.cleanup();
     }
