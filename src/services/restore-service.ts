@@ -2,7 +2,8 @@
 // touching any database, and compare the restored copy with the manifest afterwards (schema version, row
 // counts, audit head, the audit chain recomputed). A restore never overwrites a database holding data
 // unless told to; a drill restores into a scratch database it creates and always drops.
-import { GatewayError } from '../errors.ts';
+import { GatewayError, isGatewayError } from '../errors.ts';
+import { dropDatabase } from '../store/migrate.ts';
 import { compareFacts, type BackupManifest, type FactMismatch } from '../domain/backup-manifest.ts';
 import {
   createScratchDatabase, databaseFacts, databaseIsEmpty, databaseName, dropScratchDatabase, ensureRestoreTarget, recreateRestoreTarget, restoreDump,
@@ -74,13 +75,20 @@ export async function restoreBackup(file: string, into: string, options: Restore
   const { dumpFile, manifest } = await readBackup(file);
   options.onStep?.('checksum');
   await checkDumpIntegrity(dumpFile, manifest);
-  await ensureRestoreTarget(databaseUrl);
-  if (!(await databaseIsEmpty(databaseUrl))) {
+  const created = await ensureRestoreTarget(databaseUrl);
+  if (!created && !(await databaseIsEmpty(databaseUrl))) {
     if (!options.force) throw new GatewayError('RESTORE_TARGET_NOT_EMPTY', { database: databaseName(databaseUrl) });
     // Replacing means replacing: objects the dump does not know would survive a pg_restore --clean.
     await recreateRestoreTarget(databaseUrl);
   }
-  return restoreAndCompare(dumpFile, manifest, databaseUrl, options);
+  try {
+    return await restoreAndCompare(dumpFile, manifest, databaseUrl, options);
+  } catch (err) {
+    // A database this restore created and could not fill is half a database: remove it. One that does not
+    // match its manifest (RESTORE_VERIFY_FAILED) is kept for the investigation.
+    if (created && isGatewayError(err, 'RESTORE_FAILED')) await dropDatabase(databaseUrl).catch(() => {});
+    throw err;
+  }
 }
 
 /**

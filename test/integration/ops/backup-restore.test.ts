@@ -222,6 +222,10 @@ describe('restore drill', () => {
       const details = await expectCode(restoreDrill(copy.file, adminUrl), 'RESTORE_FAILED') as { stderr: string };
       expect(details.stderr).toMatch(/pg_restore/);
       expect(await drillDatabases()).toEqual(before);
+      // a restore that created its target removes it again
+      const target = scratchUrl('garbage');
+      await expectCode(restoreBackup(copy.file, target), 'RESTORE_FAILED');
+      expect(await sql(adminUrl, 'SELECT 1 FROM pg_database WHERE datname = $1', [new URL(target).pathname.slice(1)])).toEqual([]);
     } finally {
       await copy.cleanup();
     }
