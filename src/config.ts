@@ -106,6 +106,8 @@ export const settings = {
   metricsPort: setting('METRICS_PORT', 'Port on which `csdl-gateway worker` serves /metrics and /health (0: none; the API serves them on PORT)', int(0, 65535), 0),
   backupDir: setting('BACKUP_DIR', 'Directory of `csdl-gateway backup` and the scheduled backups (a mounted backup volume in production)', str, 'var/backups'),
   backupPgBinDir: setting('BACKUP_PG_BIN_DIR', 'Directory of pg_dump/pg_restore, same major version as the server (empty: PATH)', str, ''),
+  backupEncryptKeyFile: setting('BACKUP_ENCRYPT_KEY_FILE', 'RSA public key or certificate (PEM) backups are encrypted to (empty: not encrypted)', str, ''),
+  backupDecryptKeyFile: setting('BACKUP_DECRYPT_KEY_FILE', 'Private key (PEM) for restoring encrypted backups; kept off the backup host', str, ''),
   backupMonthlyHour: setting('BACKUP_MONTHLY_HOUR', 'Local hour (Asia/Ho_Chi_Minh) from which the month’s backup is taken on the 1st (regulation: monthly backups)', int(0, 23), 2),
   backupFrequentHours: setting('BACKUP_FREQUENT_HOURS', 'Hours between frequent backups besides the monthly one (0: none)', int(0, 24 * 31), 24),
   backupKeepMonthly: setting('BACKUP_KEEP_MONTHLY', 'Monthly backups kept (at least 3: "tối thiểu ba tháng")', int(3, 1200), 3),

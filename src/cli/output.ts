@@ -17,6 +17,8 @@ const hints: Partial<Record<ErrorCode, string>> = {
   BACKUP_DIR_UNWRITABLE: 'tạo thư mục hoặc cấp quyền ghi, hoặc chọn thư mục khác bằng --to / BACKUP_DIR.',
   BACKUP_NOT_FOUND: 'dùng đúng đường dẫn tệp .dump mà lệnh `backup` in ra; tệp .manifest.json phải nằm cạnh nó.',
   BACKUP_CORRUPT: 'không dùng bản này; chọn bản sao lưu khác và chạy `csdl-gateway restore-drill` để kiểm tra.',
+  BACKUP_KEY_MISSING: 'đặt BACKUP_DECRYPT_KEY_FILE là khóa bí mật tương ứng với khóa công khai đã dùng khi sao lưu (keyId trong manifest).',
+  BACKUP_DECRYPT_FAILED: 'kiểm tra đúng khóa bí mật (keyId trong manifest); nếu đúng khóa mà vẫn lỗi thì bản sao lưu đã bị sửa: dùng bản khác.',
   RESTORE_TARGET_UNREACHABLE: 'kiểm tra địa chỉ --into (postgresql://người-dùng@máy:cổng/tên) và quyền tạo cơ sở dữ liệu.',
   RESTORE_TARGET_NOT_EMPTY: 'khôi phục vào một cơ sở dữ liệu mới, hoặc thêm --force nếu chắc chắn muốn xóa dữ liệu hiện có.',
   RESTORE_FAILED: 'đọc thông báo của pg_restore; pg_restore phải cùng hoặc mới hơn phiên bản pg_dump ghi trong manifest.',

@@ -20,6 +20,7 @@ import { transferHandlers, transferJobDeps } from '../transfer/transfer-jobs.ts'
 import { startMetricsServer } from '../metrics/metrics-server.ts';
 import { registerBackupSchedule, startBackupWorker } from '../jobs/backup-schedule.ts';
 import { systemClock } from '../clock.ts';
+import { loadEncryptionKey } from '../services/backup-envelope.ts';
 
 export interface RunningWorker { close(): Promise<void> }
 
@@ -56,6 +57,7 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
     : null;
   const backups = config.schedulesEnabled ? startBackupWorker(connection, config.queuePrefix, {
     databaseUrl: config.databaseUrl, db: rt.db, clock: systemClock, logger: rt.logger, dir: config.backupDir, pgBinDir: config.backupPgBinDir,
+    ...(config.backupEncryptKeyFile ? { encryptKey: await loadEncryptionKey(config.backupEncryptKeyFile) } : {}),
     maxAgeHours: config.backupMaxAgeHours, policy: { monthlyHour: config.backupMonthlyHour, frequentHours: config.backupFrequentHours,
       keepMonthly: config.backupKeepMonthly, keepFrequent: config.backupKeepFrequent },
   }, rt.logger) : null;

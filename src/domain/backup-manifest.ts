@@ -33,6 +33,8 @@ export interface BackupManifest extends DatabaseFacts {
   dumpSha256: string;
   /** `pg_dump --version` of the tool that wrote it (a restore needs a pg_restore at least as new). */
   tool: string;
+  /** Present when the dump is encrypted to a public key (the checksum is of the encrypted file). */
+  encryption?: { alg: string; keyId: string };
 }
 
 /** `csdl-gateway-monthly-20261130T130000Z.dump`: kind and UTC instant, so files sort by time. */
@@ -69,6 +71,7 @@ export function parseManifest(text: string): { ok: true; manifest: BackupManifes
   if (!m.rowCounts || typeof m.rowCounts !== 'object' || !Object.values(m.rowCounts).every(isCount)) return { ok: false, reason: 'rowCounts' };
   if (m.auditHead !== null && (typeof m.auditHead?.seq !== 'string' || typeof m.auditHead.hash !== 'string')) return { ok: false, reason: 'auditHead' };
   if (!backupKinds.includes(m.kind as BackupKind)) return { ok: false, reason: 'kind' };
+  if (m.encryption !== undefined && (typeof m.encryption?.alg !== 'string' || typeof m.encryption.keyId !== 'string')) return { ok: false, reason: 'encryption' };
   return { ok: true, manifest: m as BackupManifest };
 }
 

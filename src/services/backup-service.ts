@@ -12,6 +12,8 @@ import {
 } from '../domain/backup-manifest.ts';
 import { databaseName, dumpDatabase, pgTool, recordBackupRun, toolVersion } from '../store/backups.ts';
 import type { Db } from '../store/db.ts';
+import type { KeyObject } from 'node:crypto';
+import { encryptFile } from './backup-envelope.ts';
 
 export interface BackupDeps {
   databaseUrl: string;
@@ -20,6 +22,8 @@ export interface BackupDeps {
   db?: Db;
   /** Directory of pg_dump/pg_restore (empty: PATH). */
   pgBinDir?: string;
+  /** RSA public key the dump is encrypted to (BACKUP_ENCRYPT_KEY_FILE); absent: not encrypted. */
+  encryptKey?: KeyObject;
 }
 
 export interface BackupProgress {
@@ -63,23 +67,27 @@ export async function createBackup(deps: BackupDeps, options: { dir: string; kin
   const startedAt = deps.clock.now();
   const dir = resolve(options.dir);
   let partial: string | undefined;
+  let plain: string | undefined;
   try {
     const tool = pgTool('pg_dump', deps.pgBinDir);
     await writableDirectory(dir);
     const file = freeName(dir, backupFileName(options.kind, startedAt));
     partial = `${file}.partial`;
-    const facts = await dumpDatabase(deps.databaseUrl, partial, {
+    plain = deps.encryptKey ? `${file}.plain.partial` : partial;
+    const facts = await dumpDatabase(deps.databaseUrl, plain, {
       ...(deps.pgBinDir ? { binDir: deps.pgBinDir } : {}),
       onFacts: (f) => options.onStart?.(Object.keys(f.rowCounts).length),
       ...(options.onTable ? { onTable: options.onTable } : {}),
     });
+    const encryption = deps.encryptKey ? await encryptFile(plain, partial, deps.encryptKey) : undefined;
+    if (plain !== partial) await rm(plain, { force: true });
     const dumpSha256 = await sha256File(partial);
     const dumpBytes = (await stat(partial)).size;
     await rename(partial, file);
     partial = undefined;
     const manifest: BackupManifest = {
       format: MANIFEST_FORMAT, kind: options.kind, createdAt: startedAt.toISOString(), database: databaseName(deps.databaseUrl),
-      dumpFile: basename(file), dumpBytes, dumpSha256, tool: await toolVersion(tool), ...facts,
+      dumpFile: basename(file), dumpBytes, dumpSha256, tool: await toolVersion(tool), ...facts, ...(encryption ? { encryption } : {}),
     };
     const manifestFile = `${file}${MANIFEST_SUFFIX}`;
     await writeAtomically(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
@@ -87,6 +95,7 @@ export async function createBackup(deps: BackupDeps, options: { dir: string; kin
     return { file, manifestFile, manifest };
   } catch (err) {
     if (partial) await rm(partial, { force: true });
+    if (plain) await rm(plain, { force: true });
     const failure = isGatewayError(err) ? err : new GatewayError('BACKUP_FAILED', { reason: (err as Error).message }, { cause: err });
     if (deps.db) {
       await recordBackupRun(deps.db, { kind: options.kind, startedAt, finishedAt: deps.clock.now(), ok: false, error: `${failure.code} ${JSON.stringify(failure.details ?? null)}` })

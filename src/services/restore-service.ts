@@ -11,6 +11,11 @@ import {
 import { openDb } from '../store/db.ts';
 import { verifyAuditChain } from '../store/audit-log.ts';
 import { checkDumpIntegrity, readBackup } from './backup-service.ts';
+import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decryptFile, keyIdOf } from './backup-envelope.ts';
 
 export interface RestoreProgress {
   /** Called with the number of tables once the dump has been checked, then once per table restored. */
@@ -24,6 +29,8 @@ export interface RestoreOptions extends RestoreProgress {
   /** Drop and recreate a target that holds anything, instead of refusing it. */
   force?: boolean;
   pgBinDir?: string;
+  /** Private key for encrypted backups (BACKUP_DECRYPT_KEY_FILE). */
+  decryptKey?: KeyObject;
 }
 
 export interface RestoreOutcome {
@@ -47,8 +54,28 @@ function validUrl(databaseUrl: string): string {
   return databaseUrl;
 }
 
+/** An encrypted backup needs the private key of the public key it was encrypted to: said before any database is touched. */
+function checkKey(manifest: BackupManifest, options: RestoreOptions): void {
+  if (!manifest.encryption) return;
+  if (!options.decryptKey) throw new GatewayError('BACKUP_KEY_MISSING', { keyId: manifest.encryption.keyId });
+  const keyId = keyIdOf(createPublicKey(options.decryptKey));
+  if (keyId !== manifest.encryption.keyId) throw new GatewayError('BACKUP_DECRYPT_FAILED', { reason: 'wrong-key', expected: manifest.encryption.keyId, actual: keyId });
+}
+
 /** Restores the dump into `databaseUrl` (created when absent) and compares the result with the manifest. */
 async function restoreAndCompare(dumpFile: string, manifest: BackupManifest, databaseUrl: string, options: RestoreOptions): Promise<RestoreOutcome> {
+  if (!manifest.encryption || !options.decryptKey) return restorePlainAndCompare(dumpFile, manifest, databaseUrl, options);
+  // Decrypted next to nothing else, readable by this user only, removed whatever happens.
+  const plain = join(tmpdir(), `csdl-restore-${randomBytes(6).toString('hex')}.dump`);
+  try {
+    await decryptFile(dumpFile, plain, options.decryptKey);
+    return await restorePlainAndCompare(plain, manifest, databaseUrl, options);
+  } finally {
+    await rm(plain, { force: true });
+  }
+}
+
+async function restorePlainAndCompare(dumpFile: string, manifest: BackupManifest, databaseUrl: string, options: RestoreOptions): Promise<RestoreOutcome> {
   options.onStep?.('restore');
   options.onStart?.(Object.keys(manifest.rowCounts).length);
   await restoreDump(dumpFile, databaseUrl, {
@@ -75,6 +102,7 @@ export async function restoreBackup(file: string, into: string, options: Restore
   const { dumpFile, manifest } = await readBackup(file);
   options.onStep?.('checksum');
   await checkDumpIntegrity(dumpFile, manifest);
+  checkKey(manifest, options);
   const created = await ensureRestoreTarget(databaseUrl);
   if (!created && !(await databaseIsEmpty(databaseUrl))) {
     if (!options.force) throw new GatewayError('RESTORE_TARGET_NOT_EMPTY', { database: databaseName(databaseUrl) });
@@ -100,6 +128,7 @@ export async function restoreDrill(file: string, serverUrl: string, options: Omi
   const { dumpFile, manifest } = await readBackup(file);
   options.onStep?.('checksum');
   await checkDumpIntegrity(dumpFile, manifest);
+  checkKey(manifest, options);
   const scratch = await createScratchDatabase(serverUrl);
   try {
     return await restoreAndCompare(dumpFile, manifest, scratch, options);

@@ -4,6 +4,7 @@
 // one is too old. Firing more often than needed is harmless: the policy decides, from backup_run.
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../store/db.ts';
@@ -20,6 +21,7 @@ export interface ScheduledBackupDeps {
   logger: Logger;
   dir: string;
   pgBinDir?: string;
+  encryptKey?: KeyObject;
   policy: BackupPolicy;
   /** Alert BACKUP_TOO_OLD when the newest good backup is older than this. */
   maxAgeHours: number;
@@ -47,7 +49,8 @@ export async function runScheduledBackup(deps: ScheduledBackupDeps): Promise<Sch
   const result: ScheduledBackupResult = { taken: null, removed: [], tooOld: false };
   if (due) {
     try {
-      const backup = await createBackup({ databaseUrl: deps.databaseUrl, clock: deps.clock, db: deps.db, ...(deps.pgBinDir ? { pgBinDir: deps.pgBinDir } : {}) },
+      const backup = await createBackup({ databaseUrl: deps.databaseUrl, clock: deps.clock, db: deps.db, ...(deps.pgBinDir ? { pgBinDir: deps.pgBinDir } : {}),
+        ...(deps.encryptKey ? { encryptKey: deps.encryptKey } : {}) },
         { dir: deps.dir, kind: due });
       result.taken = due;
       result.file = backup.file;
