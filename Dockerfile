@@ -1,10 +1,12 @@
-# syntax=docker/dockerfile:1.7
 # csdl-gateway: one image for every process (serve, worker, migrate, simulator, the CLI).
 #   build    npm ci with the whole toolchain: `prepare` generates the Prisma client offline and compiles dist/
 #   deps     production dependencies only, no install scripts
 #   runtime  node, dist/, those dependencies, the SQL migrations and the console's static files; non-root
 # No key, certificate or token is baked in: the PKI and the JWT key are mounted (compose.yaml), and secrets
 # (SIGNER_P12_PASSWORD, NATIONAL_CLIENT_SECRET, database password) come from the environment or a secret store.
+# The base image is a build argument so a deployment can use its own registry (or a locally imported image):
+#   docker build --build-arg NODE_IMAGE=registry.tinh.gov.vn/node:20-bookworm-slim .
+# No `# syntax=` line and no RUN --mount: both need a BuildKit frontend fetched from Docker Hub.
 ARG NODE_IMAGE=node:20.19-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
@@ -15,14 +17,14 @@ COPY package.json package-lock.json tsconfig.json tsconfig.build.json prisma.con
 COPY scripts ./scripts
 COPY prisma ./prisma
 COPY src ./src
-RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
+RUN npm ci --no-audit --no-fund
 
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --omit=optional also leaves out Prisma's CLI and engines (optional peers of @prisma/client): the client is
 # generated in the build stage and runs engine-less; migrations are applied by `csdl-gateway migrate`.
-RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund
+RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund
 
 FROM ${NODE_IMAGE} AS runtime
 LABEL org.opencontainers.image.title="csdl-gateway" \

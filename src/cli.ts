@@ -4,6 +4,7 @@ import { describeSettings, loadConfig } from './config.ts';
 import { roles, type Role } from './auth/principal.ts';
 import { GatewayError } from './errors.ts';
 import { cliErrorLine, endpointOf, type CliEndpoints } from './commands/cli-errors.ts';
+import { translateCommanderError, vietnameseHelpTitle } from './cli/output.ts';
 
 function fail(message: string): never {
   throw new GatewayError('BAD_REQUEST', { hint: message });
@@ -39,30 +40,33 @@ async function orConfigLine<T>(run: () => Promise<T>): Promise<T> {
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('csdl-gateway')
-    .description('Cổng dữ liệu CBCCVC: provincial civil-servant database, signed approvals, national sync')
-    .showHelpAfterError()
-    .option('--verbose', 'on an error, also print its stack trace');
+    .description('Cổng dữ liệu CBCCVC của tỉnh: cơ sở dữ liệu cán bộ, công chức, viên chức; phê duyệt bằng chữ ký số; đồng bộ với CSDL quốc gia')
+    .helpOption('-h, --help', 'hiển thị trợ giúp')
+    .helpCommand('help [command]', 'hiển thị trợ giúp của một lệnh')
+    .configureHelp({ styleTitle: vietnameseHelpTitle })
+    .configureOutput({ outputError: (text, write) => write(translateCommanderError(text)) })
+    .option('--verbose', 'khi có lỗi, in thêm vết ngăn xếp (stack trace)');
 
-  program.command('serve').description('start the HTTP API').action(async () => {
+  program.command('serve').description('chạy API HTTP (SIGTERM: chờ các yêu cầu đang xử lý xong)').action(async () => {
     const { serve } = await import('./commands/serve.ts');
     await orConfigLine(() => serve(loadConfig()));
   });
 
-  program.command('migrate').description('create the database if needed and apply the SQL migrations').action(async () => {
+  program.command('migrate').description('tạo cơ sở dữ liệu nếu chưa có và áp dụng các bản cập nhật lược đồ (migration)').action(async () => {
     const { ensureDatabase, migrate } = await import('./store/migrate.ts');
     const config = loadConfig();
-    if (await ensureDatabase(config.databaseUrl)) console.log('created the database');
+    if (await ensureDatabase(config.databaseUrl)) console.log('Đã tạo cơ sở dữ liệu');
     const applied = await migrate(config.databaseUrl);
-    console.log(applied.length ? `applied: ${applied.join(', ')}` : 'the database is up to date');
+    console.log(applied.length ? `Đã áp dụng: ${applied.join(', ')}` : 'Lược đồ cơ sở dữ liệu đã mới nhất');
   });
 
-  program.command('seed').description('generate a demo province (agencies and persons with complete profiles)')
-    .option('--count <n>', 'number of persons', '2000')
-    .option('--seed <n>', 'random seed (same seed, same province)', '1')
+  program.command('seed').description('sinh dữ liệu minh họa của một tỉnh (cơ quan, đơn vị và hồ sơ đầy đủ)')
+    .option('--count <n>', 'số hồ sơ', '2000')
+    .option('--seed <n>', 'hạt giống ngẫu nhiên (cùng hạt giống, cùng dữ liệu)', '1')
     .action(async (opts: { count: string; seed: string }) => {
       const { seedDemoProvince } = await import('./commands/seed.ts');
       const count = Number(opts.count);
-      if (!Number.isInteger(count) || count < 0 || count > 1_000_000) fail('--count must be an integer 0..1000000');
+      if (!Number.isInteger(count) || count < 0 || count > 1_000_000) fail('LỖI BAD_REQUEST: --count phải là số nguyên từ 0 đến 1000000.');
       await seedDemoProvince(loadConfig(), { count, seed: Number(opts.seed) || 1 });
     });
 
@@ -91,43 +95,43 @@ export async function main(argv: string[]): Promise<void> {
       console.log(`${g.id} ${g.subject} ${g.role} ${g.agencyCode}`);
     });
 
-  program.command('token').description('issue a development JWT signed by the demo key in certs.example/jwt')
+    program.command('token').description('cấp mã truy cập (JWT) thử nghiệm, ký bằng khóa minh họa trong certs.example/jwt')
     .addOption(new Option('--role <role>').choices([...roles]).makeOptionMandatory())
-    .requiredOption('--agency <code>', 'agency code of the user (their scope)')
-    .option('--subject <sub>', 'user id')
-    .option('--personal-id <id>', 'for STAFF: their own personal id')
-    .option('--expires <span>', 'lifetime, e.g. 8h', '8h')
+    .requiredOption('--agency <code>', 'mã định danh cơ quan của người dùng (phạm vi quản lý)')
+    .option('--subject <sub>', 'mã người dùng')
+    .option('--personal-id <id>', 'với STAFF: số định danh cá nhân của chính họ')
+    .option('--expires <span>', 'thời hạn, ví dụ 8h', '8h')
     .action(async (opts: { role: Role; agency: string; subject?: string; personalId?: string; expires: string }) => {
       const { issueDevToken } = await import('./auth/dev-token.ts');
       console.log(await issueDevToken({ role: opts.role, agency: opts.agency, subject: opts.subject, personalId: opts.personalId, expiresIn: opts.expires }));
     });
 
-  const audit = program.command('audit').description('the hash-chained audit log');
-  audit.command('verify').description('recompute the chain and check it against the signed checkpoints (database and AUDIT_CHECKPOINT_DIR); exit 2 naming the first bad row')
+  const audit = program.command('audit').description('nhật ký kiểm toán (chuỗi băm)');
+  audit.command('verify').description('tính lại chuỗi băm và đối chiếu với các điểm kiểm tra đã ký (cơ sở dữ liệu và AUDIT_CHECKPOINT_DIR); nếu bị sửa, thoát mã 2 và chỉ ra dòng đầu tiên bị đứt')
     .action(async () => {
       const { runAuditVerify } = await import('./commands/audit.ts');
       emit(await runAuditVerify(loadConfig()));
     });
-  audit.command('checkpoint').description('sign the head of the chain now with the organisation key (also done after every build, approval and daily)')
+  audit.command('checkpoint').description('ký ngay đầu chuỗi nhật ký bằng khóa của tổ chức (cũng tự động sau mỗi lần lập gói, phê duyệt và hằng ngày)')
     .action(async () => {
       const { runAuditCheckpoint } = await import('./commands/audit.ts');
       emit(await runAuditCheckpoint(loadConfig()));
     });
 
-  program.command('worker').description('push batches to the national side and relay the outbox (graceful stop on SIGTERM)').action(async () => {
+  program.command('worker').description('gửi gói đồng bộ lên hệ thống quốc gia, chạy lịch (sao lưu, cuối tháng); SIGTERM: dừng an toàn').action(async () => {
     const { runWorker } = await import('./commands/worker.ts');
     await runWorker(loadConfig());
   });
 
-  program.command('simulator').description('the national side of NATIONAL_API.md, for demos and tests (SIM_* settings)').action(async () => {
+  program.command('simulator').description('hệ thống quốc gia giả lập (NATIONAL_API.md) cho demo và kiểm thử (biến SIM_*)').action(async () => {
     const { runSimulator } = await import('./commands/simulator.ts');
     await runSimulator(loadConfig());
   });
 
-  program.command('sync').description('build and push what is approved for a period; progress and a summary')
-    .option('--period <YYYY-MM>', 'approval month (default: every approved change)')
+  program.command('sync').description('lập và gửi các gói đã phê duyệt của một kỳ; hiện tiến độ và tổng kết')
+    .option('--period <YYYY-MM>', 'tháng phê duyệt (mặc định: mọi đề nghị đã phê duyệt)')
     .action(async (opts: { period?: string }) => {
-      if (opts.period !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(opts.period)) fail('--period must be YYYY-MM');
+      if (opts.period !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(opts.period)) fail('LỖI BAD_REQUEST: --period phải có dạng YYYY-MM (ví dụ 2026-11).');
       const { runSync } = await import('./commands/sync.ts');
       const summary = await runSync(loadConfig(), opts.period ?? null);
       if (summary.batches.failed > 0) process.exitCode = 3;
@@ -149,20 +153,20 @@ export async function main(argv: string[]): Promise<void> {
     });
 
   const collect = (value: string, previous: string[] = []) => [...previous, value];
-  program.command('sign').description('sign a file: detached CMS (CAdES-BES, SHA-256, RSA-PSS or ECDSA), DER')
-    .requiredOption('--in <file>', 'the file to sign (its exact bytes)')
-    .requiredOption('--out <file>', 'where to write the .p7s')
-    .option('--p12 <file>', 'PKCS#12 with key and certificate chain')
-    .option('--p12-password-env <name>', 'environment variable holding the PKCS#12 password', 'SIGNER_P12_PASSWORD')
-    .option('--key <file>', 'PEM private key (instead of --p12)')
-    .option('--cert <file>', 'PEM certificate, optionally followed by its chain')
-    .option('--chain <file>', 'PEM intermediates to embed')
-    .option('--pkcs11-module <lib>', 'PKCS#11 library of a USB token or HSM (instead of --p12/--key); PIN from PKCS11_PIN or asked here')
-    .option('--token-label <label>', 'token label (with --pkcs11-module)')
-    .option('--slot <id>', 'slot id (with --pkcs11-module, instead of --token-label)')
-    .option('--key-label <label>', 'CKA_LABEL of the key on the token; its certificate is the one stored beside it')
-    .option('--key-id <hex>', 'CKA_ID of the key on the token (instead of or with --key-label)')
-    .option('--tsa <url>', 'RFC 3161 time-stamping authority (CAdES-T)')
+  program.command('sign').description('ký số một tệp: CMS tách rời (CAdES-BES, SHA-256, RSA-PSS hoặc ECDSA), DER')
+    .requiredOption('--in <file>', 'tệp cần ký (đúng từng byte)')
+    .requiredOption('--out <file>', 'nơi ghi tệp chữ ký .p7s')
+    .option('--p12 <file>', 'tệp PKCS#12 chứa khóa và chuỗi chứng thư')
+    .option('--p12-password-env <name>', 'biến môi trường chứa mật khẩu PKCS#12', 'SIGNER_P12_PASSWORD')
+    .option('--key <file>', 'khóa bí mật PEM (thay cho --p12)')
+    .option('--cert <file>', 'chứng thư số PEM, có thể kèm chuỗi chứng thư')
+    .option('--chain <file>', 'chứng thư trung gian PEM cần nhúng')
+    .option('--pkcs11-module <lib>', 'thư viện PKCS#11 của USB token hoặc HSM (thay cho --p12/--key); mã PIN lấy từ PKCS11_PIN hoặc hỏi tại đây')
+    .option('--token-label <label>', 'nhãn của token (cùng --pkcs11-module)')
+    .option('--slot <id>', 'số khe (slot) của token (cùng --pkcs11-module, thay cho --token-label)')
+    .option('--key-label <label>', 'CKA_LABEL của khóa trên token; chứng thư số là chứng thư lưu cạnh khóa')
+    .option('--key-id <hex>', 'CKA_ID (hex) của khóa trên token (thay cho hoặc cùng --key-label)')
+    .option('--tsa <url>', 'máy chủ cấp dấu thời gian RFC 3161 (CAdES-T)')
     .action(async (opts: { in: string; out: string; p12?: string; p12PasswordEnv: string; key?: string; cert?: string; chain?: string; tsa?: string;
       pkcs11Module?: string; tokenLabel?: string; slot?: string; keyLabel?: string; keyId?: string }) => {
       const { runSign } = await import('./pki/cli-commands.ts');
@@ -173,14 +177,14 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = r.exitCode;
     });
 
-  program.command('verify').description('verify a detached CMS signature; prints the signer on success, the error code otherwise')
-    .requiredOption('--in <file>', 'the signed file')
-    .requiredOption('--sig <file>', 'the DER .p7s')
-    .requiredOption('--ca <file>', 'trust anchor PEM (repeatable)', collect)
-    .option('--crl <file>', 'CRL (repeatable); revocation is then required', collect)
-    .option('--intermediates <file>', 'intermediate certificates PEM (repeatable)', collect)
-    .option('--ocsp <url>', 'OCSP responder')
-    .option('--require-timestamp', 'refuse a signature without an RFC 3161 time-stamp')
+  program.command('verify').description('kiểm tra chữ ký CMS tách rời; in người ký nếu hợp lệ, mã lỗi nếu không')
+    .requiredOption('--in <file>', 'tệp đã ký')
+    .requiredOption('--sig <file>', 'tệp chữ ký .p7s (DER)')
+    .requiredOption('--ca <file>', 'chứng thư gốc tin cậy PEM (lặp lại được)', collect)
+    .option('--crl <file>', 'danh sách thu hồi CRL (lặp lại được); khi có thì bắt buộc kiểm tra thu hồi', collect)
+    .option('--intermediates <file>', 'chứng thư trung gian PEM (lặp lại được)', collect)
+    .option('--ocsp <url>', 'máy chủ OCSP')
+    .option('--require-timestamp', 'từ chối chữ ký không có dấu thời gian RFC 3161')
     .action(async (opts: { in: string; sig: string; ca: string[]; crl?: string[]; intermediates?: string[]; ocsp?: string; requireTimestamp?: boolean }) => {
       const { runVerify } = await import('./pki/cli-commands.ts');
       const r = await runVerify({ in: opts.in, sig: opts.sig, ca: opts.ca, ...(opts.crl ? { crl: opts.crl } : {}),
@@ -191,37 +195,62 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = r.exitCode;
     });
 
-  program.command('config').description('list every environment variable the gateway reads').action(() => {
+  program.command('config').description('liệt kê mọi biến môi trường cấu hình').action(() => {
     for (const s of describeSettings()) console.log(`${s.env.padEnd(28)} ${s.default.padEnd(48)} ${s.description}`);
   });
 
-  program.command('demo').description('the month-end sync end to end with the simulator (recreates the database csdl_gateway_demo)')
-    .option('--count <n>', 'persons to seed', '2000')
-    .option('--changes <n>', 'changes entered during the month', '40')
-    .option('--serve', 'keep the API and simulator running afterwards')
-    .option('--national-base-url <url>', 'rehearse against this national side instead of the simulator (credentials, TLS, NATIONAL_TRUST_ANCHORS from the environment)')
-    .option('--national-token-url <url>', 'its token endpoint (default NATIONAL_TOKEN_URL, else <base>/token)')
-    .option('--hsm', 'the organisation key in an HSM: a SoftHSM2 token made for the run, signing through PKCS#11')
+  program.command('demo').description('minh họa trọn một tháng với hệ thống quốc gia giả lập (tạo lại cơ sở dữ liệu csdl_gateway_demo)')
+    .option('--count <n>', 'số hồ sơ sinh ra', '2000')
+    .option('--changes <n>', 'số đề nghị cập nhật trong tháng', '40')
+    .option('--serve', 'giữ API và hệ thống giả lập chạy sau khi xong (in địa chỉ bảng điều khiển và cách đăng nhập)')
+    .option('--national-base-url <url>', 'diễn tập với hệ thống quốc gia này thay cho hệ thống giả lập (thông tin đăng nhập, TLS, NATIONAL_TRUST_ANCHORS lấy từ môi trường)')
+    .option('--national-token-url <url>', 'địa chỉ cấp mã truy cập của hệ thống đó (mặc định NATIONAL_TOKEN_URL, hoặc <base>/token)')
+    .option('--hsm', 'khóa của tổ chức trong HSM: một token SoftHSM2 tạo cho lần chạy, ký qua PKCS#11')
     .action(async (opts: { count: string; changes: string; serve?: boolean; hsm?: boolean; nationalBaseUrl?: string; nationalTokenUrl?: string }) => {
       const { runDemo } = await import('./commands/demo.ts');
       await runDemo({ count: Number(opts.count) || 2000, changes: Number(opts.changes) || 40, serve: opts.serve ?? false, hsm: opts.hsm ?? false,
         ...(opts.nationalBaseUrl ? { nationalBaseUrl: opts.nationalBaseUrl } : {}), ...(opts.nationalTokenUrl ? { nationalTokenUrl: opts.nationalTokenUrl } : {}) });
     });
 
-  program.command('bench').description('the provincial-scale benchmark in a database of its own (csdl_gateway_bench_<run>, dropped after): initial sync, reference, month-end, API reads')
-    .option('--count <n>', 'records in the initial load', '250000')
-    .option('--month-end <n>', 'records changed in the month-end scenario', '30000')
-    .option('--rate <n>', 'API reads per second', '500')
-    .option('--seconds <n>', 'duration of the API read load', '10')
-    .option('--profile', 'run the worker under node --cpu-prof and print its top frames')
-    .option('--skip <stages>', 'comma-separated: reference, month-end, api, hsm')
-    .option('--keep', 'keep the benchmark database afterwards')
+  program.command('bench').description('đo hiệu năng quy mô cấp tỉnh trên cơ sở dữ liệu riêng (csdl_gateway_bench_<lần chạy>, xóa sau khi xong)')
+    .option('--count <n>', 'số hồ sơ nạp ban đầu', '250000')
+    .option('--month-end <n>', 'số hồ sơ thay đổi trong kịch bản cuối tháng', '30000')
+    .option('--rate <n>', 'số lượt đọc API mỗi giây', '500')
+    .option('--seconds <n>', 'thời gian tải đọc API (giây)', '10')
+    .option('--profile', 'chạy worker với node --cpu-prof và in các hàm tốn CPU nhất')
+    .option('--skip <stages>', 'bỏ qua (phân cách bằng dấu phẩy): reference, month-end, api, hsm')
+    .option('--keep', 'giữ lại cơ sở dữ liệu đo hiệu năng')
     .action(async (opts: { count: string; monthEnd: string; rate: string; seconds: string; profile?: boolean; skip?: string; keep?: boolean }) => {
       const { runBench } = await import('./commands/bench.ts');
       const count = Number(opts.count);
-      if (!Number.isInteger(count) || count < 1 || count > 1_000_000) fail('--count must be an integer 1..1000000');
+      if (!Number.isInteger(count) || count < 1 || count > 1_000_000) fail('LỖI BAD_REQUEST: --count phải là số nguyên từ 1 đến 1000000.');
       await runBench({ count, monthEnd: Number(opts.monthEnd) || 0, apiRate: Number(opts.rate) || 500, apiSeconds: Number(opts.seconds) || 10,
         profile: opts.profile ?? false, keep: opts.keep ?? false, skip: new Set((opts.skip ?? '').split(',').filter(Boolean) as never[]) });
+    });
+
+  program.command('backup').description('sao lưu cơ sở dữ liệu (pg_dump, kèm manifest); dòng cuối là đường dẫn tệp sao lưu')
+    .option('--to <dir>', 'thư mục lưu (mặc định BACKUP_DIR)')
+    .action(async (opts: { to?: string }) => {
+      const { runBackup } = await import('./commands/backup.ts');
+      await runBackup(loadConfig(), opts.to === undefined ? {} : { to: opts.to });
+    });
+
+  program.command('restore').description('khôi phục một bản sao lưu vào cơ sở dữ liệu (không ghi đè cơ sở dữ liệu đã có dữ liệu nếu thiếu --force)')
+    .argument('<file>', 'tệp .dump do lệnh backup in ra')
+    .option('--into <database-url>', 'cơ sở dữ liệu đích (mặc định DATABASE_URL)')
+    .option('--force', 'xóa và tạo lại cơ sở dữ liệu đích nếu nó đã có dữ liệu')
+    .option('--verify', 'chỉ diễn tập: khôi phục vào cơ sở dữ liệu tạm trên máy chủ của --into, đối chiếu với manifest rồi xóa')
+    .action(async (file: string, opts: { into?: string; force?: boolean; verify?: boolean }) => {
+      const { runRestore } = await import('./commands/backup.ts');
+      await runRestore(loadConfig(), file, opts);
+    });
+
+  program.command('restore-drill').description('diễn tập khôi phục: khôi phục vào cơ sở dữ liệu tạm, đối chiếu mã băm, lược đồ, số dòng, chuỗi nhật ký kiểm toán, rồi xóa')
+    .argument('<file>', 'tệp .dump do lệnh backup in ra')
+    .option('--server <database-url>', 'máy chủ PostgreSQL để tạo cơ sở dữ liệu tạm (mặc định máy chủ của DATABASE_URL)')
+    .action(async (file: string, opts: { server?: string }) => {
+      const { runDrill } = await import('./commands/backup.ts');
+      await runDrill(loadConfig(), file, opts);
     });
 
   try {
@@ -230,9 +259,10 @@ export async function main(argv: string[]): Promise<void> {
     // One line an operator can act on: code, Vietnamese message, what to do; the stack only on --verbose.
     console.error(cliErrorLine(err, endpoints()));
     if (program.opts<{ verbose?: boolean }>().verbose || argv.includes('--verbose')) console.error(err);
-    process.exitCode = 1;
+    const code = (err as { code?: string }).code;
+    process.exitCode = code === 'RESTORE_VERIFY_FAILED' || code === 'BACKUP_CORRUPT' ? 2 : 1;
     // A command that failed half-way may leave pools or a Redis client open: they must not keep it alive.
-    setTimeout(() => process.exit(1), 1_000).unref();
+    setTimeout(() => process.exit(process.exitCode ?? 1), 1_000).unref();
   }
 }
 

@@ -50,7 +50,7 @@ const MiB = 1024 * 1024;
 export const settings = {
   databaseUrl: setting('DATABASE_URL', 'PostgreSQL connection string of the provincial database', str, 'postgresql://postgres@127.0.0.1:5432/csdl_gateway'),
   databaseConnectTimeoutMs: setting('DATABASE_CONNECT_TIMEOUT_MS', 'Longest wait for a database connection (a new one, or a free one of the pool) before a request answers 503 DATABASE_UNAVAILABLE', int(100, 600_000), 15_000),
-  redisUrl: setting('REDIS_URL', 'Redis for the job queues (BullMQ)', str, 'redis://127.0.0.1:6379'),
+  redisUrl: setting('REDIS_URL', 'Redis for the job queues (BullMQ), or redis+sentinel://host:port,…/master for Sentinel', str, 'redis://127.0.0.1:6379'),
   queuePrefix: setting('QUEUE_PREFIX', 'BullMQ key prefix: deployments (or test runs) sharing one Redis use different prefixes', str, 'csdl'),
   host: setting('HOST', 'Address the API listens on', str, '127.0.0.1'),
   port: setting('PORT', 'Port the API listens on', int(0, 65535), 3000),
@@ -133,6 +133,15 @@ export const settings = {
   metricsToken: setting('METRICS_TOKEN', 'Bearer token Prometheus sends to GET /metrics (empty: /metrics is open, to be scraped inside the network only)', str, ''),
   metricsPort: setting('METRICS_PORT', 'Port on which `csdl-gateway worker` serves /metrics and /health (0: none; the API serves them on PORT)', int(0, 65535), 0),
   auditCheckpointDir: setting('AUDIT_CHECKPOINT_DIR', 'Directory (make it append-only: chattr +a, WORM or remote mount) that receives a copy of every signed audit checkpoint; empty: database copy only', str, ''),
+  backupDir: setting('BACKUP_DIR', 'Directory of `csdl-gateway backup` and the scheduled backups (a mounted backup volume in production)', str, 'var/backups'),
+  backupPgBinDir: setting('BACKUP_PG_BIN_DIR', 'Directory of pg_dump/pg_restore, same major version as the server (empty: PATH)', str, ''),
+  backupEncryptKeyFile: setting('BACKUP_ENCRYPT_KEY_FILE', 'RSA public key or certificate (PEM) backups are encrypted to (empty: not encrypted)', str, ''),
+  backupDecryptKeyFile: setting('BACKUP_DECRYPT_KEY_FILE', 'Private key (PEM) for restoring encrypted backups; kept off the backup host', str, ''),
+  backupMonthlyHour: setting('BACKUP_MONTHLY_HOUR', 'Local hour (Asia/Ho_Chi_Minh) from which the month’s backup is taken on the 1st (regulation: monthly backups)', int(0, 23), 2),
+  backupFrequentHours: setting('BACKUP_FREQUENT_HOURS', 'Hours between frequent backups besides the monthly one (0: none)', int(0, 24 * 31), 24),
+  backupKeepMonthly: setting('BACKUP_KEEP_MONTHLY', 'Monthly backups kept (at least 3: "tối thiểu ba tháng")', int(3, 1200), 3),
+  backupKeepFrequent: setting('BACKUP_KEEP_FREQUENT', 'Frequent backups kept', int(0, 10_000), 7),
+  backupMaxAgeHours: setting('BACKUP_MAX_AGE_HOURS', 'Alert BACKUP_TOO_OLD when the newest good backup is older than this', int(1, 24 * 62), 36),
   readAuditEnabled: setting('AUDIT_READS', "Write an audit row for every read of another person's record", bool, true),
 } as const;
 

@@ -127,6 +127,19 @@ const catalog = {
   QUEUE_UNAVAILABLE: { status: 503, message: 'Không kết nối được hàng đợi xử lý.' },
   DATABASE_MISSING: { status: 503, message: 'Cơ sở dữ liệu chưa được tạo.' },
   DATABASE_NOT_MIGRATED: { status: 503, message: 'Cơ sở dữ liệu chưa có đủ bảng (chưa áp dụng migration).' },
+
+  // ── backups and restore (issue 18) ──────────────────────────────────────
+  BACKUP_TOOL_MISSING: { status: 500, message: 'Không tìm thấy công cụ sao lưu của PostgreSQL (pg_dump, pg_restore).' },
+  BACKUP_FAILED: { status: 500, message: 'Sao lưu cơ sở dữ liệu không thành công.' },
+  BACKUP_DIR_UNWRITABLE: { status: 500, message: 'Không ghi được vào thư mục lưu bản sao lưu.' },
+  BACKUP_NOT_FOUND: { status: 404, message: 'Không tìm thấy tệp sao lưu hoặc tệp mô tả (manifest) đi kèm.' },
+  BACKUP_CORRUPT: { status: 422, message: 'Tệp sao lưu bị hỏng hoặc đã bị sửa đổi (giá trị băm không khớp với manifest).' },
+  BACKUP_KEY_MISSING: { status: 422, message: 'Bản sao lưu đã được mã hóa; cần khóa bí mật để giải mã.' },
+  BACKUP_DECRYPT_FAILED: { status: 422, message: 'Không giải mã được bản sao lưu (sai khóa hoặc dữ liệu đã bị sửa đổi).' },
+  RESTORE_TARGET_UNREACHABLE: { status: 503, message: 'Không kết nối được cơ sở dữ liệu đích để khôi phục.' },
+  RESTORE_TARGET_NOT_EMPTY: { status: 409, message: 'Cơ sở dữ liệu đích đã có dữ liệu; không ghi đè khi chưa được yêu cầu rõ.' },
+  RESTORE_FAILED: { status: 500, message: 'Khôi phục cơ sở dữ liệu không thành công.' },
+  RESTORE_VERIFY_FAILED: { status: 422, message: 'Dữ liệu sau khi khôi phục không khớp với manifest của bản sao lưu.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof catalog;

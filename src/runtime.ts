@@ -1,5 +1,6 @@
 // Wires the process's dependencies from the configuration: used by every long-running command.
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { openRedis } from './jobs/redis-target.ts';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { createLogger } from './logger.ts';
@@ -40,7 +41,7 @@ export function openRuntime(config: Config, givenLogger?: Logger): Runtime {
     connectTimeoutMs: config.databaseConnectTimeoutMs,
     onIdleError: (err) => logger.warn({ err }, 'database closed an idle connection; reconnecting on next use'),
   });
-  const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  const redis = openRedis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
   redis.on('error', (err) => logger.debug({ err }, 'redis connection error'));
   let closing: Promise<void> | undefined;
   let national: NationalClient | undefined;

@@ -3,6 +3,7 @@
 // object or stack is printed only with --verbose. Nothing here opens a connection.
 import { GatewayError, isGatewayError, type ErrorCode } from '../errors.ts';
 import { translateStoreError } from '../store/store-errors.ts';
+import { hints as operatorHints } from '../cli/output.ts';
 
 /** Where the command was pointed, without credentials: to say which service is down. */
 export interface CliEndpoints {
@@ -87,7 +88,7 @@ export function classifyForeign(err: unknown, endpoints: CliEndpoints = {}): Gat
 
 function hintOf(ge: GatewayError, endpoints: CliEndpoints): string | undefined {
   const d = (ge.details ?? {}) as { hint?: unknown };
-  return typeof d.hint === 'string' ? d.hint : defaultHints[ge.code]?.(endpoints);
+  return typeof d.hint === 'string' ? d.hint : defaultHints[ge.code]?.(endpoints) ?? operatorHints[ge.code];
 }
 
 /** What went wrong, in a few words after the message (a variable, a reason): never a library's text. */

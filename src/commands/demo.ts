@@ -29,6 +29,15 @@ import { systemClock } from '../clock.ts';
 import { provisionSoftHsmOrgKey } from '../pki/softhsm-provision.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { issueDevToken } from '../auth/dev-token.ts';
+
+const faultNames: Record<string, string> = { status: 'trả mã lỗi HTTP', 'reset-after': 'ngắt kết nối sau khi lưu', delay: 'trả lời chậm' };
+
+/** `trả mã lỗi HTTP ×12, ngắt kết nối sau khi lưu ×3` — what the simulator did, not its JSON. */
+export function describeInjected(injected: Readonly<Record<string, number>>): string {
+  const parts = Object.entries(injected).filter(([, n]) => n > 0).map(([action, n]) => `${faultNames[action] ?? action} ×${n}`);
+  return parts.join(', ') || 'không có';
+}
 
 export interface DemoOptions {
   count: number;
@@ -64,6 +73,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** The national side misbehaves as the issue asks: errors, resets after storing, rate limits. */
 export const demoFaults: FaultPlan = { seed: 2026, rules: [
+  // The first push is refused for good (403): that batch ends FAILED and the operator re-runs it from the console.
+  { action: 'status', status: 403, code: 'SENDER_NOT_ALLOWED', times: 1, routes: ['pushBatch'] },
   { action: 'status', status: 503, rate: 0.25, routes: ['pushBatch'] },
   { action: 'reset-after', rate: 0.15, routes: ['pushBatch'] },
   { action: 'status', status: 429, code: 'RATE_LIMITED', retryAfter: '1', rate: 0.1, routes: ['pushBatch'] },
@@ -81,14 +92,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const pkiDir = process.env.DEMO_PKI_DIR ?? join(root, 'certs.example/out');
   const manifest = await ensureDemoPki(pkiDir);
   const pki = (file: string) => join(pkiDir, file);
-  say(`demo PKI in ${pkiDir} (demo keys only)`);
+  say(`PKI minh họa tại ${pkiDir} (khóa chỉ dùng cho demo)`);
 
   await recreateDatabase(databaseUrl, 'demo');
   await migrate(databaseUrl);
   const seedDb = openDb(databaseUrl);
   const seeded = await seedProvince(seedDb, base.provinceCode, { count: options.count, seed: 1 });
   await seedDb.close();
-  say(`database ${new URL(databaseUrl).pathname.slice(1)} recreated and migrated; seeded ${seeded.agencies} agencies and ${seeded.persons} persons of ${base.provinceCode}`);
+  say(`Đã tạo lại cơ sở dữ liệu ${new URL(databaseUrl).pathname.slice(1)}; sinh ${seeded.agencies} cơ quan, đơn vị và ${seeded.persons} hồ sơ của tỉnh ${base.provinceCode}`);
 
   // --hsm: the Sở Nội vụ key generated inside a SoftHSM2 token (never extractable); the API and the
   // worker then sign approvals and batches through PKCS#11, configured as a deployment would be.
@@ -100,7 +111,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       signerP12File: '', signerP12Password: '', signerKeyFile: '', signerCertFile: '' }
     : { signerP12File: pki('org-signer.p12'), signerP12Password: manifest.p12Password };
   const config = loadConfig({}, {
-    ...base, databaseUrl, logLevel: process.env.LOG_LEVEL ?? 'error', port: 0, authDevMode: true,
+    ...base, databaseUrl, logLevel: process.env.LOG_LEVEL ?? 'fatal', port: 0, authDevMode: true,
     queuePrefix: options.queuePrefix ?? `demo-${randomBytes(3).toString('hex')}`,
     trustAnchorFiles: [pki('trust-anchors.pem')], intermediateFiles: [pki('intermediates.pem')], crlFiles: [pki('crls.pem')],
     ...orgKey,
@@ -109,19 +120,20 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     retryBaseMs: 200, retryMaxMs: 2_000, relayIntervalMs: 250, batchMaxRecords: 5,
   });
   const external = options.nationalBaseUrl ? externalNationalSettings(env, options.nationalBaseUrl, options.nationalTokenUrl) : undefined;
-  const sim = external ? undefined : await startConfiguredSimulator(config, { port: 0, faults: demoFaults });
+  // PORT and SIM_PORT when the operator gives them (to reach the console from a browser); free ports otherwise.
+  const sim = external ? undefined : await startConfiguredSimulator(config, { port: process.env.SIM_PORT ? base.simPort : 0, faults: demoFaults });
   const live = loadConfig({}, { ...config, ...(external ?? { nationalBaseUrl: sim!.url, nationalTokenUrl: `${sim!.url}/token` }) });
-  if (sim) say(`national simulator on ${sim.url}: 25% 503, 15% connection reset after storing, 10% 429 on pushes`);
+  if (sim) say(`Hệ thống quốc gia giả lập tại ${sim.url}: khi nhận gói, lần đầu từ chối hẳn (403), sau đó 25% trả lỗi 503, 15% ngắt kết nối sau khi đã lưu, 10% trả 429`);
   else {
-    say(`national side ${live.nationalBaseUrl} (token ${live.nationalTokenUrl}), client ${live.nationalClientId}, sender ${live.senderCode}`
-      + `${live.nationalTlsCertFile ? ', mutual TLS' : ''}; NATIONAL_TRUST_ANCHORS: ${live.nationalTrustAnchorFiles.join(', ') || 'not set (pulled records cannot be verified)'}`);
+    say(`Hệ thống quốc gia ${live.nationalBaseUrl} (cấp mã ${live.nationalTokenUrl}), client ${live.nationalClientId}, đơn vị gửi ${live.senderCode}`
+      + `${live.nationalTlsCertFile ? ', TLS hai chiều' : ''}; NATIONAL_TRUST_ANCHORS: ${live.nationalTrustAnchorFiles.join(', ') || 'chưa đặt (không xác minh được hồ sơ kéo về)'}`);
   }
 
   const rt = openRuntime(live, createLogger(live.logLevel));
   const app = await buildGatewayApp(rt);
-  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = await app.listen({ host: '127.0.0.1', port: process.env.PORT ? base.port : 0 });
   const worker = await startWorker(live);
-  say(`API on ${address} (OpenAPI at ${address}/docs); worker started`);
+  say(`API tại ${address} (tài liệu OpenAPI: ${address}/docs); worker đã chạy`);
 
   const stopAll = async () => {
     await worker.close();
@@ -161,13 +173,17 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     }, { changes: options.changes });
     if (sim) {
       const stats = await sim.sim.stats();
-      say(`   the national side answered ${stats.pushAttempts} push attempts for ${Object.values(summary.batches).reduce((a, b) => a + b, 0)} batches; faults injected: ${JSON.stringify(stats.faults.injected)} (plan: ${stats.faults.plan.rules.length} rules)`);
+      say(`   Hệ thống quốc gia nhận ${stats.pushAttempts} lần gửi cho ${Object.values(summary.batches).reduce((a, b) => a + b, 0)} gói; lỗi giả lập đã gây ra: ${describeInjected(stats.faults.injected)}`);
     }
     say('');
     for (const line of formatDemoSummary(summary).split('\n')) say(line);
     if (options.serve) {
-      say(sim ? `still serving: API ${address}, simulator ${sim.url} — Ctrl-C to stop`
-        : `still serving: API ${address}; the national side may now send transfer requests (§7) to ${address}/api/v1/inbound/transfer-requests — Ctrl-C to stop`);
+      const operatorToken = await issueDevToken({ role: 'PROVINCE_OPERATOR', agency: live.provinceCode, subject: 'snv-van-hanh', expiresIn: '8h' });
+      say(`Đang chạy: bảng điều khiển ${address}/console/ — API ${address}` + (sim ? ` — hệ thống quốc gia giả lập ${sim.url}` : ` — hệ thống quốc gia có thể gửi yêu cầu chuyển dữ liệu (§7) tới ${address}/api/v1/inbound/transfer-requests`));
+      say('Đăng nhập bảng điều khiển: dán mã truy cập (hiệu lực 8 giờ) của cán bộ vận hành Sở Nội vụ dưới đây;');
+      say(`  mã khác: csdl-gateway token --role PROVINCE_OPERATOR --agency ${live.provinceCode} (hoặc UNIT_OFFICER, AGENCY_HEAD, ADMIN)`);
+      say(operatorToken);
+      say('Nhấn Ctrl-C để dừng.');
       await new Promise<void>((resolveStop) => { process.once('SIGINT', () => resolveStop()); process.once('SIGTERM', () => resolveStop()); });
     }
     return summary;

@@ -83,20 +83,20 @@ function usage(err: unknown, warn: (text: string) => void): number {
 
 /** `report` with its two subcommands, for `program.addCommand`. */
 export function reportCommand(): Command {
-  const report = new Command('report').description('reports: work past its deadline (working days), the annual headcount');
-  const format = () => new Option('--format <format>', 'json, csv (UTF-8 with BOM, for Excel) or xlsx (a workbook, on stdout: redirect it to a file)').choices(['json', 'csv', 'xlsx']).default('json');
+  const report = new Command('report').description('báo cáo: việc quá hạn (tính theo ngày làm việc), số lượng CBCCVC hằng năm');
+  const format = () => new Option('--format <format>', 'json, csv (UTF-8 có BOM, mở được bằng Excel) hoặc xlsx (bảng tính, ra stdout: chuyển hướng vào tệp)').choices(['json', 'csv', 'xlsx']).default('json');
   const run = async (name: ReportName, opts: ReportOptions) => {
     process.exitCode = await runReport(loadConfig(), name, opts);
   };
-  report.command('deadlines').description('changes past their deadline, per agency (DEADLINE_* settings, HOLIDAYS)')
-    .option('--agency <code>', 'root of the subtree (default: the province)')
-    .option('--as-of <date>', 'the report date YYYY-MM-DD (default: today, Asia/Ho_Chi_Minh)')
+  report.command('deadlines').description('đề nghị quá hạn theo từng cơ quan, đơn vị (biến DEADLINE_*, HOLIDAYS)')
+    .option('--agency <code>', 'cơ quan gốc của phạm vi (mặc định: cả tỉnh)')
+    .option('--as-of <date>', 'ngày báo cáo YYYY-MM-DD (mặc định: hôm nay, giờ Việt Nam)')
     .addOption(format())
     .action((opts: ReportOptions) => run('deadlines', opts));
-  report.command('headcount').description('persons at work by ngạch, position, job position, category and agency (DESIGN rule 7); xlsx: the annual report for the Ministry')
-    .option('--agency <code>', 'root of the subtree (default: the province)')
-    .option('--year <year>', 'xlsx: the year reported on (default: the year of --as-of)')
-    .option('--as-of <date>', 'xlsx: the date ages are counted on, YYYY-MM-DD (default: today, Asia/Ho_Chi_Minh)')
+  report.command('headcount').description('số người đang làm việc theo ngạch, chức vụ, vị trí việc làm, phân loại và cơ quan; xlsx: báo cáo hằng năm gửi Bộ Nội vụ')
+    .option('--agency <code>', 'cơ quan gốc của phạm vi (mặc định: cả tỉnh)')
+    .option('--year <year>', 'xlsx: năm báo cáo (mặc định: năm của --as-of)')
+    .option('--as-of <date>', 'xlsx: ngày tính tuổi, YYYY-MM-DD (mặc định: hôm nay, giờ Việt Nam)')
     .addOption(format())
     .action((opts: ReportOptions) => run('headcount', opts));
   return report;

@@ -11,6 +11,8 @@ import { localDate } from '../domain/working-days.ts';
 import { createRng, generateProfile } from '../seed/demo-profiles.ts';
 import { systemPrincipal } from '../auth/principal.ts';
 import type { PhanLoai } from '../domain/profile-enums.ts';
+import { progressBar } from '../cli/output.ts';
+import { viNumber } from '../domain/vi-format.ts';
 
 export interface SeedOptions {
   count: number;
@@ -18,6 +20,8 @@ export interface SeedOptions {
   synced?: boolean;
   /** The day the profiles are made as of (YYYY-MM-DD; default: today on the database's clock). Tests pin it. */
   today?: string;
+  /** Every 1,000 persons generated (a progress bar). */
+  onPersons?: (done: number) => void;
 }
 
 /** Where people work: mostly schools and hospitals (viên chức), then departments and communes. */
@@ -49,6 +53,7 @@ export async function seedProvince(db: Db, provinceCode: string, options: SeedOp
       const person = generateProfile(rng, { agencyCode, category: categoryFor(agencyCode, rng.next()), today, serial });
       if (seen.has(person.personalId)) continue; // a random id can repeat; one record per person
       seen.add(person.personalId);
+      if (seen.size % 1000 === 0) options.onPersons?.(1000);
       yield [person.personalId, person.category, person.status, agencyCode, agencyCode, person.SoYeuLyLich, version, synced,
         person.SoYeuLyLich.HoTen, person.SoYeuLyLich.Luong?.MaNgach ?? null, now, now];
     }
@@ -63,12 +68,15 @@ export async function seedDemoProvince(config: Config, options: SeedOptions): Pr
   try {
     const existing = await db.prisma.person.count();
     if (existing > 0) {
-      console.log(`the database already holds ${existing} persons: seeding skipped (use a fresh database)`);
+      console.log(`Cơ sở dữ liệu đã có ${viNumber(existing)} hồ sơ: bỏ qua việc sinh dữ liệu (hãy dùng một cơ sở dữ liệu mới)`);
       return;
     }
     const started = performance.now();
-    const result = await seedProvince(db, config.provinceCode, options);
-    console.log(`seeded ${result.agencies} agencies and ${result.persons} persons of ${config.provinceCode} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    const bar = progressBar('Sinh dữ liệu', 'hồ sơ');
+    bar.setTotal(options.count);
+    const result = await seedProvince(db, config.provinceCode, { ...options, onPersons: (n) => bar.advance(n) });
+    bar.stop();
+    console.log(`Đã sinh ${viNumber(result.agencies)} cơ quan, đơn vị và ${viNumber(result.persons)} hồ sơ của tỉnh ${config.provinceCode} trong ${((performance.now() - started) / 1000).toFixed(1).replace('.', ',')} giây`);
   } finally {
     await db.close();
   }

@@ -18,6 +18,9 @@ import { scheduleDeps } from '../sync/schedule-deps.ts';
 import { TRANSFER_ACK_TOPIC, TRANSFER_PULL_TOPIC } from '../store/transfers.ts';
 import { transferHandlers, transferJobDeps } from '../transfer/transfer-jobs.ts';
 import { startMetricsServer } from '../metrics/metrics-server.ts';
+import { registerBackupSchedule, startBackupWorker } from '../jobs/backup-schedule.ts';
+import { systemClock } from '../clock.ts';
+import { loadEncryptionKey } from '../services/backup-envelope.ts';
 
 export interface RunningWorker { close(): Promise<void> }
 
@@ -53,6 +56,13 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
     ? (await registerSchedules(scheduleQueue, config.monthEndHour),
       startScheduleWorker(connection, config.queuePrefix, scheduleDeps(config, rt.db, rt.logger, client, signing), rt.logger))
     : null;
+  const backups = config.schedulesEnabled ? startBackupWorker(connection, config.queuePrefix, {
+    databaseUrl: config.databaseUrl, db: rt.db, clock: systemClock, logger: rt.logger, dir: config.backupDir, pgBinDir: config.backupPgBinDir,
+    ...(config.backupEncryptKeyFile ? { encryptKey: await loadEncryptionKey(config.backupEncryptKeyFile) } : {}),
+    maxAgeHours: config.backupMaxAgeHours, policy: { monthlyHour: config.backupMonthlyHour, frequentHours: config.backupFrequentHours,
+      keepMonthly: config.backupKeepMonthly, keepFrequent: config.backupKeepFrequent },
+  }, rt.logger) : null;
+  if (backups) await registerBackupSchedule(backups.queue);
   rt.logger.info({ concurrency: config.workerConcurrency, schedules: config.schedulesEnabled }, 'worker started');
   let closing: Promise<void> | undefined;
   return {
@@ -63,6 +73,8 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
       await scheduleWorker?.close();
       await scheduleQueue?.close();
       if (signing) closeSigningSetup(signing);
+      await backups?.worker.close();
+      await backups?.queue.close();
       await worker.close();
       await queue.close();
       await client.close();

@@ -6,7 +6,8 @@ import type { Config } from '../config.ts';
 import type { Logger } from 'pino';
 import { issueDevToken } from '../auth/dev-token.ts';
 import type { Role } from '../auth/principal.ts';
-import { isInApprovalWindow, periodOf, approvalWindow } from '../domain/working-days.ts';
+import { isInApprovalWindow, lastDayOfMonth, periodOf, approvalWindow } from '../domain/working-days.ts';
+import { viDate } from '../domain/vi-format.ts';
 import { signPreparedDigest } from '../pki/external-signing.ts';
 import type { SigningKey } from '../pki/keys.ts';
 import { systemClock } from '../clock.ts';
@@ -42,6 +43,8 @@ export interface DemoSummary {
   windowOverride: boolean;
   /** STALE_VERSION rejections resolved: rebased on the national version, approved again and sent. */
   resolved: Array<{ personalId: string; nationalVersion: number; differences: number; state: string; phienBan: number | null }>;
+  /** FAILED batches the operator re-ran (what the console's "Chạy lại" button does). */
+  rerun: Array<{ batchId: string; code: string }>;
 }
 
 async function call<T = unknown>(ctx: DemoContext, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> {
@@ -88,7 +91,7 @@ export async function runMonth(ctx: DemoContext, options: { changes: number }): 
   }
   // The national side already holds a newer version of the first person: it will refuse that record.
   if (ctx.preloadNewerNationalVersion) await ctx.preloadNewerNationalVersion(persons[0]!.personalId);
-  ctx.say(`1. entry: ${changeIds.length} changes submitted with digitised documents`);
+  ctx.say(`1. Nhập liệu: ${changeIds.length} đề nghị cập nhật kèm bản số hóa tài liệu`);
 
   // 2. Verification by each unit's HR officer; one change goes back with a reason.
   let returned = 0;
@@ -102,14 +105,15 @@ export async function runMonth(ctx: DemoContext, options: { changes: number }): 
       await must(ctx, officer, 'POST', `/api/v1/changes/${id}/verify`, {});
     }
   }
-  ctx.say(`2. verification: ${changeIds.length - returned} verified, ${returned} returned with a reason`);
+  ctx.say(`2. Thẩm định (cán bộ tổ chức của đơn vị): ${changeIds.length - returned} đạt, ${returned} trả lại kèm lý do`);
 
   // 3. Agency heads approve with their USB tokens (two-step signing), inside the last-5-days window —
   //    or, outside it, under an override Sở Nội vụ grants (audited).
   const agencies = [...new Set(persons.slice(0, options.changes - returned).map((p) => p.employingAgencyCode))].sort((a, b) => b.length - a.length);
   const windowOverride = !isInApprovalWindow(now);
   if (windowOverride) {
-    ctx.say(`   today is outside the approval window (${approvalWindow(period).opensAt.toISOString().slice(0, 10)} → end of month): Sở Nội vụ grants an audited override`);
+    // The window opens on a Vietnamese date: 27/11 00:00 +07:00 is still the 26th in UTC.
+    ctx.say(`   Hôm nay ngoài thời hạn phê duyệt (từ ${viDate(approvalWindow(period).opensAt)} đến hết ${viDate(lastDayOfMonth(period))}): Sở Nội vụ cho phép phê duyệt ngoài thời hạn (ghi nhật ký kiểm toán)`);
   }
   let agencyApprovals = 0;
   for (const agency of agencies) {
@@ -119,11 +123,11 @@ export async function runMonth(ctx: DemoContext, options: { changes: number }): 
     }
     if (await headApproves(ctx, agency, period)) agencyApprovals += 1;
   }
-  ctx.say(`3. agency heads: ${agencyApprovals} signed manifests (CAdES-BES, verified: chain, signing time, key usage, CRL)`);
+  ctx.say(`3. Thủ trưởng cơ quan, đơn vị: ${agencyApprovals} danh sách phê duyệt đã ký số (CAdES-BES; đã kiểm tra chuỗi chứng thư, thời điểm ký, mục đích sử dụng khóa, CRL)`);
 
   // 4. Sở Nội vụ approves everything agencies approved, with the organisation key.
   const province_ = await must<{ count: number }>(ctx, operator, 'POST', '/api/v1/approvals/province', { period });
-  ctx.say(`4. Sở Nội vụ: ${province_.count} changes approved with the organisation signature`);
+  ctx.say(`4. Sở Nội vụ: phê duyệt ${province_.count} đề nghị bằng chữ ký số của cơ quan`);
 
   // 5. Month-end push, by the worker through the queue, against a national side that misbehaves.
   const transfers: DemoSummary['transfers'] = [];
@@ -133,8 +137,17 @@ export async function runMonth(ctx: DemoContext, options: { changes: number }): 
     if (requestId) transfers.push({ requestId, state: 'QUEUED' });
   }
   const built = await must<{ batches: unknown[] }>(ctx, operator, 'POST', '/api/v1/batches/build', { period });
-  ctx.say(`5. month-end: ${built.batches.length} signed batches built; the worker pushes them through the faults`);
+  ctx.say(`5. Cuối tháng: lập ${built.batches.length} gói đồng bộ đã ký số; worker gửi lên hệ thống quốc gia (đang giả lập lỗi)`);
   await ctx.waitForSettled();
+  // A batch refused for good ends FAILED and waits for an operator: re-run it as the console's button does.
+  const rerun: DemoSummary['rerun'] = [];
+  const failed = (await must<{ batches: Array<{ batchId: string; lastErrorCode: string | null }> }>(ctx, operator, 'GET', '/api/v1/batches?state=FAILED&limit=50')).batches;
+  for (const b of failed) {
+    ctx.say(`   Gói ${b.batchId} FAILED (${b.lastErrorCode ?? 'UNKNOWN'}): cán bộ vận hành bấm "Chạy lại" trên bảng điều khiển (Đồng bộ)`);
+    await must(ctx, operator, 'POST', `/api/v1/batches/${encodeURIComponent(b.batchId)}/rerun`, {});
+    rerun.push({ batchId: b.batchId, code: b.lastErrorCode ?? 'UNKNOWN' });
+  }
+  if (rerun.length) await ctx.waitForSettled();
   const batches = (await must<{ batches: Array<{ state: string }> }>(ctx, operator, 'GET', `/api/v1/batches?limit=500`)).batches;
   const byState: Record<string, number> = {};
   for (const b of batches) byState[b.state] = (byState[b.state] ?? 0) + 1;
@@ -147,15 +160,15 @@ export async function runMonth(ctx: DemoContext, options: { changes: number }): 
       rejected.push({ personalId: detail.change.personalId, code: detail.change.rejectionCode ?? '', message: detail.change.rejectionMessage ?? '' });
     }
   }
-  ctx.say(`   pushed: ${batches.length} batches (${Object.entries(byState).map(([s, n]) => `${n} ${s}`).join(', ')})`);
-  ctx.say(`6. receipts: ${synced} records synced, ${rejected.length} rejected by the national side`);
+  ctx.say(`   Đã gửi: ${batches.length} gói (${Object.entries(byState).map(([s, n]) => `${n} ${s}`).join(', ')})`);
+  ctx.say(`6. Biên nhận: ${synced} hồ sơ đã đồng bộ, ${rejected.length} hồ sơ bị hệ thống quốc gia từ chối`);
   for (const t of transfers) {
     const state = await call<{ state: string }>(ctx, operator, 'GET', `/api/v1/transfers/${t.requestId}`);
     t.state = state.status === 200 ? state.json.state : `HTTP ${state.status}`;
-    ctx.say(`7. inbound transfer ${t.requestId}: ${t.state}`);
+    ctx.say(`7. Yêu cầu chuyển hồ sơ đến tỉnh ${t.requestId}: ${t.state}`);
   }
   const resolved = await resolveStale(ctx, operator, period, changeIds);
-  return { period, entered: changeIds.length, returned, agencyApprovals, provinceApproved: province_.count, batches: byState, synced, rejected, transfers, windowOverride, resolved };
+  return { period, entered: changeIds.length, returned, agencyApprovals, provinceApproved: province_.count, batches: byState, synced, rejected, transfers, windowOverride, rerun, resolved };
 }
 
 /** The agency head signs the agency's VERIFIED changes of `period` in two steps; false when there were none. */
@@ -189,8 +202,8 @@ async function resolveStale(ctx: DemoContext, operator: string, period: string, 
   for (const c of stale) {
     const comparison = await must<Comparison>(ctx, operator, 'GET', `/api/v1/changes/${c.id}/national`);
     const { change } = await must<{ change: { id: string } }>(ctx, operator, 'POST', `/api/v1/changes/${c.id}/rebase`, { nationalVersion: comparison.national.version });
-    ctx.say(`8. STALE_VERSION of ${c.personalId.slice(0, 3)}*******${c.personalId.slice(-2)}: national version ${comparison.national.version}, `
-      + `${comparison.differences.length} fields differ; rebased as change ${change.id} (phiên bản ${comparison.nextVersion} once approved)`);
+    ctx.say(`8. STALE_VERSION của ${c.personalId.slice(0, 3)}*******${c.personalId.slice(-2)}: CSDL quốc gia đang ở phiên bản ${comparison.national.version}, `
+      + `${comparison.differences.length} trường khác; đã lập lại thành đề nghị ${change.id} (phiên bản ${comparison.nextVersion} khi được phê duyệt)`);
     const officer = await token('UNIT_OFFICER', c.agencyCode, `tccb@${c.agencyCode}`);
     await must(ctx, officer, 'POST', `/api/v1/changes/${change.id}/verify`, {});
     rebased.push({ id: change.id, personalId: c.personalId, agencyCode: c.agencyCode, comparison });
@@ -206,23 +219,28 @@ async function resolveStale(ctx: DemoContext, operator: string, period: string, 
     resolved.push({ personalId: r.personalId, nationalVersion: r.comparison.national.version, differences: r.comparison.differences.length,
       state: change.state, phienBan: change.state === 'SYNCED' ? person.syncedVersion : null });
   }
-  ctx.say(`   resolved: ${resolved.map((r) => `${r.state} at phiên bản ${r.phienBan ?? '—'}`).join(', ')}`);
+  ctx.say(`   kết quả: ${resolved.map((r) => `${r.state} ở phiên bản ${r.phienBan ?? '—'}`).join(', ')}`);
   return resolved;
 }
 
+/** `2026-11` → `tháng 11/2026`. */
+const viPeriod = (period: string) => `tháng ${period.slice(5, 7)}/${period.slice(0, 4)}`;
+
 export function formatDemoSummary(s: DemoSummary): string {
+  const row = (label: string, value: string | number) => `  ${label.padEnd(34)} ${value}`;
   const lines = [
-    `Tổng kết kỳ ${s.period} / summary of ${s.period}`,
-    `  changes entered            ${s.entered}`,
-    `  returned to the unit       ${s.returned}`,
-    `  agency-head approvals      ${s.agencyApprovals}${s.windowOverride ? ' (under audited window overrides)' : ''}`,
-    `  approved by Sở Nội vụ      ${s.provinceApproved}`,
-    `  batches                    ${Object.entries(s.batches).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`,
-    `  synced to the national DB  ${s.synced}`,
-    `  rejected by the national   ${s.rejected.length}`,
+    `Tổng kết ${viPeriod(s.period)}`,
+    row('Đề nghị cập nhật đã nhập', s.entered),
+    row('Trả lại đơn vị', s.returned),
+    row('Thủ trưởng đã phê duyệt', `${s.agencyApprovals}${s.windowOverride ? ' (ngoài thời hạn, có cho phép ghi nhật ký kiểm toán)' : ''}`),
+    row('Sở Nội vụ đã phê duyệt', s.provinceApproved),
+    row('Gói đồng bộ', Object.entries(s.batches).map(([k, v]) => `${k} ${v}`).join(', ') || 'không có'),
+    row('Gói chạy lại từ bảng điều khiển', s.rerun.map((r) => `${r.batchId} (${r.code})`).join(', ') || 'không có'),
+    row('Đã đồng bộ lên CSDL quốc gia', s.synced),
+    row('Bị hệ thống quốc gia từ chối', s.rejected.length),
     ...s.rejected.map((r) => `    ${r.personalId.slice(0, 3)}*******${r.personalId.slice(-2)} ${r.code}: ${r.message}`),
-    `  inbound transfers          ${s.transfers.map((t) => `${t.requestId} ${t.state}`).join(', ') || 'none'}`,
-    `  STALE_VERSION resolved     ${s.resolved.map((r) => `national v${r.nationalVersion} → ${r.state} v${r.phienBan ?? '—'}`).join(', ') || 'none'}`,
+    row('Hồ sơ chuyển đến tỉnh', s.transfers.map((t) => `${t.requestId} ${t.state}`).join(', ') || 'không có'),
+    row('STALE_VERSION đã xử lý', s.resolved.map((r) => `phiên bản quốc gia ${r.nationalVersion} → ${r.state} phiên bản ${r.phienBan ?? '—'}`).join(', ') || 'không có'),
   ];
   return lines.join('\n');
 }

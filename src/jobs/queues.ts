@@ -2,7 +2,8 @@
 // PostgreSQL is what guarantees the work, the queue only schedules it (DESIGN "Components").
 // One queue carries every outbox topic; the job name is the topic, the job id `{topic}__{key}` (BullMQ refuses a colon in custom ids).
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { openRedis } from './redis-target.ts';
 
 export const OUTBOX_QUEUE = 'outbox';
 
@@ -15,7 +16,7 @@ export interface OutboxJobData {
 
 export function redisConnection(url: string): Redis {
   // BullMQ's blocking commands need maxRetriesPerRequest: null.
-  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: false });
+  return openRedis(url, { maxRetriesPerRequest: null, enableReadyCheck: false });
 }
 
 export function outboxJobId(topic: string, key: string): string {

@@ -12,6 +12,7 @@ import { METRIC_PREFIX, type GatewayMetrics } from './gateway-metrics.ts';
 import { registerStoredHistogram } from './stored-histogram.ts';
 import { queueCounts, type OpsQueues } from './ops-queues.ts';
 import type { CertificateExpiry } from './certificate-expiry.ts';
+import { lastGoodBackups } from '../store/backups.ts';
 
 /** Seconds from build to settlement: a clean push takes seconds, retries minutes to hours, the deadline 72 h. */
 export const BATCH_DURATION_BOUNDS = [1, 5, 15, 60, 300, 900, 3_600, 14_400, 86_400, 259_200];
@@ -74,6 +75,16 @@ export function bindStateCollectors(metrics: GatewayMetrics, s: StateSources): v
         this.reset();
         const counts = await batches().catch(() => null);
         if (counts) for (const state of BATCH_STATES) this.set({ state }, counts[state] ?? 0);
+      },
+    });
+    const backups = cached(() => lastGoodBackups(db), ttl);
+    new Gauge({
+      name: `${METRIC_PREFIX}backup_last_success_timestamp_seconds`, help: 'When the last good backup of each kind (monthly, frequent, manual) finished; alert on time() minus it',
+      labelNames: ['kind'] as const, registers,
+      async collect() {
+        this.reset();
+        const last = await backups().catch(() => null);
+        if (last) for (const [kind, at] of Object.entries(last)) this.set({ kind }, Math.floor(at.getTime() / 1000));
       },
     });
     registerStoredHistogram({

@@ -21,6 +21,9 @@ export interface SyncOptions {
   retryMaxMs: number;
   sleep?: (ms: number) => Promise<void>;
   onProgress?: (line: string) => void;
+  /** Structured progress for a progress bar: the number of batches to push, then each one settled. */
+  onBatches?: (total: number) => void;
+  onBatchSettled?: (batchId: string, state: string) => void;
 }
 
 export interface SyncSummary {
@@ -52,13 +55,14 @@ async function deliver(o: SyncOptions, deps: PushDeps, batchId: string): Promise
 export async function syncPeriod(period: string | null, o: SyncOptions): Promise<SyncSummary> {
   const progress = o.onProgress ?? (() => {});
   const built = await buildBatches(period, { ...o.builder, db: o.db, logger: o.logger });
-  progress(`built ${built.batches.length} batches (${built.batches.reduce((n, b) => n + b.records, 0)} records)` +
-    (built.refused.length ? `; ${built.refused.length} changes refused (content does not match its approvals)` : ''));
+  progress(`Đã lập ${built.batches.length} gói (${built.batches.reduce((n, b) => n + b.records, 0)} hồ sơ)` +
+    (built.refused.length ? `; ${built.refused.length} đề nghị bị giữ lại (nội dung không khớp với phê duyệt)` : ''));
   const pending = (await pendingOutbox(o.db, 100_000)).filter((r) => r.topic === PUSH_TOPIC).map((r) => r.key);
   const deps: PushDeps = { db: o.db, client: o.client, logger: o.logger, owner: `sync:${process.pid}`, leaseMs: o.leaseMs };
   const summary: SyncSummary = { built: built.batches, refused: built.refused, batches: { accepted: 0, partial: 0, failed: 0 },
     records: { accepted: 0, rejected: 0 }, rejections: {}, failures: [] };
   let done = 0;
+  o.onBatches?.(pending.length);
   const queue = [...pending];
   const lane = async () => {
     for (let batchId = queue.shift(); batchId !== undefined; batchId = queue.shift()) {
@@ -78,7 +82,8 @@ export async function syncPeriod(period: string | null, o: SyncOptions): Promise
           }
         }
       }
-      progress(`[${done}/${pending.length}] ${batchId} ${batch.state}${batch.lastErrorCode ? ` (${batch.lastErrorCode})` : ''} after ${batch.attempts} attempt(s)`);
+      o.onBatchSettled?.(batchId, batch.state);
+      progress(`[${done}/${pending.length}] ${batchId} ${batch.state}${batch.lastErrorCode ? ` (${batch.lastErrorCode})` : ''} sau ${batch.attempts} lần gửi`);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(o.maxInFlight, pending.length)) }, lane));
@@ -87,11 +92,11 @@ export async function syncPeriod(period: string | null, o: SyncOptions): Promise
 
 export function formatSummary(s: SyncSummary): string {
   const lines = [
-    `batches: ${s.batches.accepted} accepted, ${s.batches.partial} partial, ${s.batches.failed} failed`,
-    `records: ${s.records.accepted} accepted, ${s.records.rejected} rejected`,
-    ...Object.entries(s.rejections).map(([code, n]) => `  rejected ${code}: ${n}`),
-    ...s.failures.map((f) => `  FAILED ${f.batchId}: ${f.code ?? 'unknown'} — an operator must re-run or release it`),
-    ...(s.refused.length ? [`changes refused before sending (content does not match its approvals): ${s.refused.length}`] : []),
+    `Gói: ${s.batches.accepted} ACCEPTED, ${s.batches.partial} PARTIAL, ${s.batches.failed} FAILED`,
+    `Hồ sơ: ${s.records.accepted} được chấp nhận, ${s.records.rejected} bị từ chối`,
+    ...Object.entries(s.rejections).map(([code, n]) => `  bị từ chối ${code}: ${n}`),
+    ...s.failures.map((f) => `  FAILED ${f.batchId}: ${f.code ?? 'UNKNOWN'} — cán bộ vận hành cần chạy lại gói này trên bảng điều khiển (Đồng bộ)`),
+    ...(s.refused.length ? [`Đề nghị bị giữ lại trước khi gửi (nội dung không khớp với phê duyệt): ${s.refused.length}`] : []),
   ];
   return lines.join('\n');
 }

@@ -28,8 +28,12 @@ describe('npm run demo', () => {
     expect(summary.rejected).toEqual([expect.objectContaining({ code: 'STALE_VERSION' })]);
     expect(summary.synced).toBe(12);
     expect(Object.keys(summary.batches).every((s) => s === 'ACCEPTED' || s === 'PARTIAL')).toBe(true);
+    expect(summary.rerun).toEqual([expect.objectContaining({ code: 'SENDER_NOT_ALLOWED' })]);
     expect(summary.transfers).toEqual([expect.objectContaining({ state: 'IMPORTED' })]);
-    expect(lines.join('\n')).toMatch(/synced to the national DB\s+12/);
+    const text = lines.join('\n');
+    expect(text).toMatch(/Đã đồng bộ lên CSDL quốc gia\s+12/);
+    expect(text).not.toMatch(/[{}]/); // no raw JSON for the operator
+    if (summary.windowOverride) expect(text).toMatch(/ngoài thời hạn phê duyệt \(từ \d{2}\/\d{2}\/\d{4} đến hết \d{2}\/\d{2}\/\d{4}\)/);
     // The STALE_VERSION way out: rebased on the national version, approved again, accepted with the next phiên bản.
     expect(summary.resolved).toEqual([expect.objectContaining({ state: 'SYNCED', differences: expect.any(Number) })]);
     const [r] = summary.resolved;

@@ -34,9 +34,9 @@ describe('csdl-gateway sync', () => {
       retryBaseMs: 10, retryMaxMs: 100, signerKeyFile: pki.identity('org-signer').keyPath, signerCertFile: pki.path('org-signer.chain.pem'),
     }), period, (line) => lines.push(line));
     expect(summary.batches).toEqual({ accepted: 3, partial: 0, failed: 0 });
-    expect(lines[0]).toBe('built 3 batches (9 records)');
-    expect(lines.filter((l) => /^\[\d\/3\] H55\.19-\d{4}-\d{2}-\d+ ACCEPTED after \d+ attempt/.test(l))).toHaveLength(3);
-    expect(lines.at(-1)).toContain('records: 9 accepted, 0 rejected');
+    expect(lines[0]).toBe('Đã lập 3 gói (9 hồ sơ)');
+    expect(lines.filter((l) => /^\[\d\/3\] H55\.19-\d{4}-\d{2}-\d+ ACCEPTED sau \d+ lần gửi$/.test(l))).toHaveLength(3);
+    expect(lines.at(-1)).toContain('Hồ sơ: 9 được chấp nhận, 0 bị từ chối');
   }, 60_000);
 
   it('refuses to run without the organisation key', async () => {
