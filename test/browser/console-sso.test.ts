@@ -16,7 +16,7 @@ import { seedProvince } from '../../src/commands/seed.ts';
 import { createGrant } from '../../src/store/grants.ts';
 import { withGrants } from '../../src/services/grants.ts';
 import { createConsoleSignIn } from '../../src/services/console-sign-in.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { createTestDatabase, type TestDatabase, SEED_TODAY } from '../support/database.ts';
 import { startTestIdp, type TestIdp } from '../support/oidc-provider.ts';
 
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-background-networking',
@@ -38,7 +38,7 @@ async function freePort(): Promise<number> {
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  await seedProvince(database.db, 'H55', { count: 10, seed: 3 });
+  await seedProvince(database.db, 'H55', { today: SEED_TODAY, count: 10, seed: 3 });
   const port = await freePort();
   address = `http://127.0.0.1:${port}`;
   const redirectUrl = `${address}/auth/callback`;

@@ -8,6 +8,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { getTestPki } from '../support/pki.ts';
 import { seedProvince } from '../../src/commands/seed.ts';
+import { SEED_TODAY } from '../support/database.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 let t: TestApp;
@@ -23,7 +24,7 @@ beforeAll(async () => {
     clock: { now: () => clock },
     signing: { trustAnchors: pki.trustAnchors, intermediates: [], crls: [], orgSigner: pki.identity('org-signer'), sessionMinutes: 30 },
   });
-  await seedProvince(t.database.db, 'H55', { count: 5, seed: 2 });
+  await seedProvince(t.database.db, 'H55', { today: SEED_TODAY, count: 5, seed: 2 });
   address = await t.app.listen({ host: '127.0.0.1', port: 0 });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'] });
 }, 120_000);

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestApp, type TestApp } from '../../support/app.ts';
 import { seedProvince } from '../../../src/commands/seed.ts';
+import { SEED_TODAY } from '../../support/database.ts';
 
 let t: TestApp;
 let ids: string[];
@@ -14,7 +15,7 @@ let admin: string;
 
 beforeAll(async () => {
   t = await createTestApp();
-  await seedProvince(t.database.db, 'H55', { count: 40, seed: 17 });
+  await seedProvince(t.database.db, 'H55', { today: SEED_TODAY, count: 40, seed: 17 });
   ids = (await t.database.db.prisma.person.findMany({ select: { personalId: true } })).map((p) => p.personalId);
   const person = await t.database.db.prisma.person.findFirstOrThrow({ where: { employingAgencyCode: { startsWith: 'H55.' }, version: { gt: 0 } }, orderBy: { personalId: 'asc' } });
   const officer = await t.token('UNIT_OFFICER', person.employingAgencyCode, { subject: 'officer-mask' });

@@ -14,7 +14,7 @@ import { createGrant, followGrantsOfPersons } from '../../../src/store/grants.ts
 import { effectiveAuthority, withGrants } from '../../../src/services/grants.ts';
 import { bootstrapGrant } from '../../../src/commands/grant.ts';
 import type { Role } from '../../../src/auth/principal.ts';
-import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
+import { createTestDatabase, type TestDatabase, SEED_TODAY } from '../../support/database.ts';
 import { bearer } from '../../support/app.ts';
 
 let database: TestDatabase;
@@ -24,7 +24,7 @@ const clock = steppedClock('2026-11-10T02:00:00Z');
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  await seedProvince(database.db, 'H55', { count: 30, seed: 21 });
+  await seedProvince(database.db, 'H55', { today: SEED_TODAY, count: 30, seed: 21 });
   const config = loadConfig({}, { databaseUrl: database.url, logLevel: 'silent', senderCode: 'H55.19' });
   app = await buildApp({
     config, db: database.db, logger: createLogger('silent'), clock,

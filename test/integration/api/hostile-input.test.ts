@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestApp, type TestApp } from '../../support/app.ts';
 import { getTestPki } from '../../support/pki.ts';
 import { seedProvince } from '../../../src/commands/seed.ts';
+import { SEED_TODAY } from '../../support/database.ts';
 
 let t: TestApp;
 let officer: string;
@@ -28,7 +29,7 @@ const attachment = (name: string, mediaType: string, bytes: Buffer) => ({ name, 
 
 beforeAll(async () => {
   t = await createTestApp({}, { nationalTrust: { trustAnchors: (await getTestPki()).nationalTrustAnchors } });
-  await seedProvince(t.database.db, 'H55', { count: 20, seed: 7 });
+  await seedProvince(t.database.db, 'H55', { today: SEED_TODAY, count: 20, seed: 7 });
   officer = await t.token('UNIT_OFFICER', 'H55', { subject: 'can-bo' });
   admin = await t.token('ADMIN', 'H55');
   const p = await t.database.db.prisma.person.findFirstOrThrow({ where: { version: { gt: 0 } }, orderBy: { personalId: 'asc' } });

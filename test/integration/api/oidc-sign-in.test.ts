@@ -13,7 +13,7 @@ import { seedProvince } from '../../../src/commands/seed.ts';
 import { createGrant } from '../../../src/store/grants.ts';
 import { withGrants } from '../../../src/services/grants.ts';
 import { createConsoleSignIn } from '../../../src/services/console-sign-in.ts';
-import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
+import { createTestDatabase, type TestDatabase, SEED_TODAY } from '../../support/database.ts';
 import { followUntil, startTestIdp, type TestIdp } from '../../support/oidc-provider.ts';
 
 const REDIRECT = 'https://gateway.h55.example/auth/callback';
@@ -33,7 +33,7 @@ async function grant(subject: string, role: string, agencyCode: string) {
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  await seedProvince(database.db, 'H55', { count: 20, seed: 5 });
+  await seedProvince(database.db, 'H55', { today: SEED_TODAY, count: 20, seed: 5 });
   idp = await startTestIdp({ clientId: 'csdl-gateway', clientSecret: 'test-client-secret', redirectUri: REDIRECT, postLogoutRedirectUri: AFTER_LOGOUT });
   const config = loadConfig({}, { databaseUrl: database.url, logLevel: 'silent', senderCode: 'H55.19' });
   const service = createConsoleSignIn({ db: database.db, clock }, {

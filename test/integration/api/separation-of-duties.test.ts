@@ -3,12 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestApp, type TestApp } from '../../support/app.ts';
 import { seedProvince } from '../../../src/commands/seed.ts';
 import type { Role } from '../../../src/auth/principal.ts';
+import { SEED_TODAY } from '../../support/database.ts';
 
 let t: TestApp;
 
 beforeAll(async () => {
   t = await createTestApp();
-  await seedProvince(t.database.db, 'H55', { count: 300, seed: 13 });
+  await seedProvince(t.database.db, 'H55', { today: SEED_TODAY, count: 300, seed: 13 });
 });
 afterAll(async () => t?.close());
 

@@ -6,6 +6,7 @@ import { bearer, createTestApp, type TestApp } from '../../support/app.ts';
 import { seedProvince } from '../../../src/commands/seed.ts';
 import { XLSX_MEDIA_TYPE } from '../../../src/reports/workbook.ts';
 import { fixedClock } from '../../../src/clock.ts';
+import { SEED_TODAY } from '../../support/database.ts';
 
 let t: TestApp;
 let operator: string;
@@ -14,7 +15,7 @@ let sample: Buffer;
 
 beforeAll(async () => {
   t = await createTestApp({}, { clock: fixedClock('2026-06-15T03:00:00Z') });
-  await seedProvince(t.database.db, 'H55', { count: 0, seed: 1 });
+  await seedProvince(t.database.db, 'H55', { today: SEED_TODAY, count: 0, seed: 1 });
   operator = await t.token('PROVINCE_OPERATOR', 'H55', { subject: 'snv' });
   officer = await t.token('UNIT_OFFICER', 'H55.06', { subject: 'tccb' });
   sample = await readFile('samples/legacy-import.xlsx');

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
-import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
+import { createTestDatabase, type TestDatabase, SEED_TODAY } from '../../support/database.ts';
 import { seedProvince } from '../../../src/commands/seed.ts';
 import { importLegacyFile, type LegacyImportOptions } from '../../../src/services/legacy-import.ts';
 import { legacyCsv, legacyRowOf, writeLegacyWorkbook, type LegacyRow } from '../../../src/bench/legacy-workbook.ts';
@@ -49,7 +49,7 @@ const counts = async () => {
 
 beforeAll(async () => {
   database = await createTestDatabase('gw_import');
-  await seedProvince(database.db, 'H55', { count: 0, seed: 1 });
+  await seedProvince(database.db, 'H55', { today: SEED_TODAY, count: 0, seed: 1 });
   dir = await mkdtemp(join(tmpdir(), 'legacy-import-'));
 });
 afterAll(async () => {

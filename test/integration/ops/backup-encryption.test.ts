@@ -13,7 +13,7 @@ import { seedProvince } from '../../../src/commands/seed.ts';
 import { createBackup, type BackupResult } from '../../../src/services/backup-service.ts';
 import { loadDecryptionKey, loadEncryptionKey } from '../../../src/services/backup-envelope.ts';
 import { restoreDrill } from '../../../src/services/restore-service.ts';
-import { adminUrl, createTestDatabase, type TestDatabase } from '../../support/database.ts';
+import { adminUrl, createTestDatabase, type TestDatabase, SEED_TODAY } from '../../support/database.ts';
 
 let source: TestDatabase;
 let dir: string;
@@ -34,7 +34,7 @@ async function drillDatabases(): Promise<number> {
 
 beforeAll(async () => {
   source = await createTestDatabase('gw_backup_enc');
-  await seedProvince(source.db, 'H55', { count: 25, seed: 3 });
+  await seedProvince(source.db, 'H55', { today: SEED_TODAY, count: 25, seed: 3 });
   dir = await mkdtemp(join(tmpdir(), 'gw-backup-enc-'));
   await writeFile(join(dir, 'public.pem'), keys.publicKey);
   await writeFile(join(dir, 'private.pem'), keys.privateKey);

@@ -14,7 +14,7 @@ import { dropDatabase } from '../../../src/store/migrate.ts';
 import { seedProvince } from '../../../src/commands/seed.ts';
 import { createBackup, readBackup } from '../../../src/services/backup-service.ts';
 import { restoreBackup, restoreDrill } from '../../../src/services/restore-service.ts';
-import { adminUrl, createTestDatabase, testDatabaseUrl, type TestDatabase } from '../../support/database.ts';
+import { adminUrl, createTestDatabase, testDatabaseUrl, type TestDatabase, SEED_TODAY } from '../../support/database.ts';
 
 let source: TestDatabase;
 let dir: string;
@@ -51,7 +51,7 @@ async function expectCode(promise: Promise<unknown>, code: ErrorCode): Promise<u
 
 beforeAll(async () => {
   source = await createTestDatabase('gw_backup');
-  await seedProvince(source.db, 'H55', { count: 40, seed: 7 });
+  await seedProvince(source.db, 'H55', { today: SEED_TODAY, count: 40, seed: 7 });
   for (let i = 0; i < 5; i++) await appendAuditNow(source.db, { actor: 'test', action: 'TEST_READ', entityType: 'person', entityId: String(i), details: { i } });
   dir = await mkdtemp(join(tmpdir(), 'gw-backup-'));
   good = (await createBackup({ databaseUrl: source.url, clock, db: source.db }, { dir, kind: 'manual' })).file;

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestApp, type TestApp } from '../../support/app.ts';
 import { getTestPki } from '../../support/pki.ts';
 import { seedProvince } from '../../../src/commands/seed.ts';
+import { SEED_TODAY } from '../../support/database.ts';
 
 const run = promisify(execFile);
 let t: TestApp;
@@ -26,7 +27,7 @@ beforeAll(async () => {
     signing: { trustAnchors: pki.trustAnchors, intermediates: [pki.certificate('intermediate-ca')], crls: pki.crls, orgSigner: pki.identity('org-signer'), sessionMinutes: 30 },
   });
   dir = await mkdtemp(join(tmpdir(), 'cv-route-'));
-  await seedProvince(t.database.db, 'H55', { count: 40, seed: 5 });
+  await seedProvince(t.database.db, 'H55', { today: SEED_TODAY, count: 40, seed: 5 });
   operator = await t.token('PROVINCE_OPERATOR', 'H55', { subject: 'snv' });
   head05 = await t.token('AGENCY_HEAD', 'H55.05', { subject: 'gd-sgd' });
 });

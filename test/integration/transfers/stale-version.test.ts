@@ -23,6 +23,7 @@ import type { HoSo } from '../../../src/domain/profile.ts';
 import type { ChangeState } from '../../../src/generated/prisma/client.ts';
 import type { RunningSimulator } from '../../../src/simulator/index.ts';
 import { CLIENT, sampleHoSo, startTestSimulator } from '../simulator/harness.ts';
+import { SEED_TODAY } from '../../support/database.ts';
 
 let gateway: TestApp;
 let sim: RunningSimulator;
@@ -33,7 +34,7 @@ beforeAll(async () => {
   const anchors = [pki.path('national-trust-anchors.pem')];
   // The simulator needs the database's URL before the app is built on it: start the app without a client first.
   gateway = await createTestApp({ nationalTrustAnchorFiles: anchors });
-  await seedProvince(gateway.database.db, 'H55', { count: 20, seed: 11 });
+  await seedProvince(gateway.database.db, 'H55', { today: SEED_TODAY, count: 20, seed: 11 });
   sim = await startTestSimulator(gateway.database.url);
   client = createNationalClient({ baseUrl: sim.url, tokenUrl: `${sim.url}/token`, clientId: CLIENT.clientId, clientSecret: CLIENT.clientSecret, senderCode: 'H55.19', gate: testGate() });
   gateway.app.deps.national = client;
