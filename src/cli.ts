@@ -27,17 +27,6 @@ function endpoints(): CliEndpoints {
   }
 }
 
-/** A configuration refusal at start-up is one line naming the setting, not a stack trace. */
-async function orConfigLine<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    const e = err as { code?: string; details?: { variable?: string; reason?: string } };
-    if (e.code === 'CONFIG_INVALID') fail(`CONFIG_INVALID ${e.details?.variable ?? ''}: ${e.details?.reason ?? ''}`.trim());
-    throw err;
-  }
-}
-
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('csdl-gateway')
     .description('Cổng dữ liệu CBCCVC của tỉnh: cơ sở dữ liệu cán bộ, công chức, viên chức; phê duyệt bằng chữ ký số; đồng bộ với CSDL quốc gia')
@@ -49,7 +38,7 @@ export async function main(argv: string[]): Promise<void> {
 
   program.command('serve').description('chạy API HTTP (SIGTERM: chờ các yêu cầu đang xử lý xong)').action(async () => {
     const { serve } = await import('./commands/serve.ts');
-    await orConfigLine(() => serve(loadConfig()));
+    await serve(loadConfig()); // a refused configuration is one line naming the setting (the handler below)
   });
 
   program.command('migrate').description('tạo cơ sở dữ liệu nếu chưa có và áp dụng các bản cập nhật lược đồ (migration)').action(async () => {
@@ -66,7 +55,7 @@ export async function main(argv: string[]): Promise<void> {
     .action(async (opts: { count: string; seed: string }) => {
       const { seedDemoProvince } = await import('./commands/seed.ts');
       const count = Number(opts.count);
-      if (!Number.isInteger(count) || count < 0 || count > 1_000_000) fail('LỖI BAD_REQUEST: --count phải là số nguyên từ 0 đến 1000000.');
+      if (!Number.isInteger(count) || count < 0 || count > 1_000_000) fail('--count phải là số nguyên từ 0 đến 1000000');
       await seedDemoProvince(loadConfig(), { count, seed: Number(opts.seed) || 1 });
     });
 
@@ -131,7 +120,7 @@ export async function main(argv: string[]): Promise<void> {
   program.command('sync').description('lập và gửi các gói đã phê duyệt của một kỳ; hiện tiến độ và tổng kết')
     .option('--period <YYYY-MM>', 'tháng phê duyệt (mặc định: mọi đề nghị đã phê duyệt)')
     .action(async (opts: { period?: string }) => {
-      if (opts.period !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(opts.period)) fail('LỖI BAD_REQUEST: --period phải có dạng YYYY-MM (ví dụ 2026-11).');
+      if (opts.period !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(opts.period)) fail('--period phải có dạng YYYY-MM (ví dụ 2026-11)');
       const { runSync } = await import('./commands/sync.ts');
       const summary = await runSync(loadConfig(), opts.period ?? null);
       if (summary.batches.failed > 0) process.exitCode = 3;
@@ -146,9 +135,9 @@ export async function main(argv: string[]): Promise<void> {
     .action(async (opts: { count: string; cv: string; headcount: string }) => {
       const { benchRecords } = await import('./bench/records-bench.ts');
       const [count, cv, headcount] = [Number(opts.count), Number(opts.cv), Number(opts.headcount)];
-      if (!Number.isInteger(count) || count < 1 || count > 1_000_000) fail('--count must be an integer 1..1000000');
-      if (!Number.isInteger(cv) || cv < 0 || cv > 10_000) fail('--cv must be an integer 0..10000');
-      if (!Number.isInteger(headcount) || headcount < 0 || headcount > 1_000_000) fail('--headcount must be an integer 0..1000000');
+      if (!Number.isInteger(count) || count < 1 || count > 1_000_000) fail('--count phải là số nguyên từ 1 đến 1000000');
+      if (!Number.isInteger(cv) || cv < 0 || cv > 10_000) fail('--cv phải là số nguyên từ 0 đến 10000');
+      if (!Number.isInteger(headcount) || headcount < 0 || headcount > 1_000_000) fail('--headcount phải là số nguyên từ 0 đến 1000000');
       console.log(JSON.stringify(await benchRecords(loadConfig(), { count, cv, headcount, say: (l) => console.log(`[bench-records] ${l}`) }), null, 2));
     });
 
@@ -223,7 +212,7 @@ export async function main(argv: string[]): Promise<void> {
     .action(async (opts: { count: string; monthEnd: string; rate: string; seconds: string; profile?: boolean; skip?: string; keep?: boolean }) => {
       const { runBench } = await import('./commands/bench.ts');
       const count = Number(opts.count);
-      if (!Number.isInteger(count) || count < 1 || count > 1_000_000) fail('LỖI BAD_REQUEST: --count phải là số nguyên từ 1 đến 1000000.');
+      if (!Number.isInteger(count) || count < 1 || count > 1_000_000) fail('--count phải là số nguyên từ 1 đến 1000000');
       await runBench({ count, monthEnd: Number(opts.monthEnd) || 0, apiRate: Number(opts.rate) || 500, apiSeconds: Number(opts.seconds) || 10,
         profile: opts.profile ?? false, keep: opts.keep ?? false, skip: new Set((opts.skip ?? '').split(',').filter(Boolean) as never[]) });
     });

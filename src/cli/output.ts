@@ -25,7 +25,7 @@ export const hints: Partial<Record<ErrorCode, string>> = {
   RESTORE_VERIFY_FAILED: 'không đưa bản khôi phục này vào sử dụng; dùng bản sao lưu khác và báo quản trị.',
 };
 
-function detailText(details: unknown): string {
+export function detailText(details: unknown): string {
   if (details === null || details === undefined) return '';
   if (typeof details !== 'object') return String(details);
   const parts: string[] = [];
@@ -34,17 +34,6 @@ function detailText(details: unknown): string {
     else if (value !== null && value !== undefined) parts.push(`${key}=${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
   }
   return parts.join('; ');
-}
-
-/** `LỖI CODE: message (details). Cách xử lý: hint` on one line, whatever the error. */
-export function formatCliError(err: unknown): string {
-  if (isGatewayError(err)) {
-    const details = detailText(err.details).replace(/\s*\n\s*/g, ' ');
-    const hint = hints[err.code];
-    return `LỖI ${err.code}: ${err.message}${details ? ` (${details})` : ''}${hint ? ` Cách xử lý: ${hint}` : ''}`;
-  }
-  const message = err instanceof Error ? err.message : String(err);
-  return `LỖI INTERNAL_ERROR: ${message.replace(/\s*\n\s*/g, ' ')} Cách xử lý: chạy lại với LOG_LEVEL=debug và gửi dòng này cho quản trị.`;
 }
 
 export interface Progress {
@@ -98,12 +87,12 @@ const commanderErrors: Array<[RegExp, (...m: string[]) => string]> = [
   [/^error: too many arguments(.*)$/s, () => 'thừa tham số'],
 ];
 
-/** One line `LỖI BAD_REQUEST: …` for a command-line mistake commander found. */
+/** One line `BAD_REQUEST: … — what to do` for a command-line mistake commander found (the shape of every CLI error). */
 export function translateCommanderError(text: string): string {
   const line = text.trim();
   for (const [pattern, say] of commanderErrors) {
     const m = pattern.exec(line);
-    if (m) return `LỖI BAD_REQUEST: ${say(...m.slice(1)).replace(/\s+/g, ' ').trim()}. Cách xử lý: xem \`csdl-gateway <lệnh> --help\`.\n`;
+    if (m) return `BAD_REQUEST: Yêu cầu không hợp lệ. — ${say(...m.slice(1)).replace(/\s+/g, ' ').trim()}; xem \`csdl-gateway <lệnh> --help\`\n`;
   }
   return `${line}\n`;
 }

@@ -36,7 +36,7 @@ export function formatTrailReport(r: AuditTrailReport): CommandOutcome {
     const b = r.brokenAt;
     return {
       stdout: '', exitCode: 2,
-      stderr: `AUDIT_CHAIN_BROKEN at seq ${b.seq} (${b.reason}): ${errorSpec('AUDIT_CHAIN_BROKEN').message} Dòng hỏng đầu tiên: ${b.seq}, ${why[b.reason as TrailBreak](b)}. `
+      stderr: `AUDIT_CHAIN_BROKEN: ${errorSpec('AUDIT_CHAIN_BROKEN').message} (dòng ${b.seq}, ${b.reason}) Dòng hỏng đầu tiên: ${b.seq}, ${why[b.reason as TrailBreak](b)}. `
         + `Hãy giữ nguyên hiện trạng, đối chiếu với bản sao lưu và báo cho người phụ trách an toàn thông tin.\n`,
     };
   }
@@ -44,7 +44,7 @@ export function formatTrailReport(r: AuditTrailReport): CommandOutcome {
   const vouched = latest
     ? `điểm kiểm tra đã ký mới nhất: dòng ${latest.seq}, ${vnDateTime(new Date(latest.at))} (${latest.sources.join(' + ')}); ${r.uncovered} dòng sau đó chưa có chữ ký xác nhận`
     : 'chưa có điểm kiểm tra đã ký nào: không phát hiện được việc xóa đuôi hay tính lại chuỗi (cấu hình khóa tổ chức SIGNER_P12_FILE rồi chạy `csdl-gateway audit checkpoint`)';
-  return { stdout: `audit chain intact: ${r.rows} dòng, dòng cuối ${r.head?.seq ?? 0}; ${vouched}.\n`, stderr: '', exitCode: 0 };
+  return { stdout: `Chuỗi nhật ký kiểm toán nguyên vẹn: ${r.rows} dòng, dòng cuối ${r.head?.seq ?? 0}; ${vouched}.\n`, stderr: '', exitCode: 0 };
 }
 
 export async function runAuditVerify(config: Config, clock: Clock = systemClock): Promise<CommandOutcome> {

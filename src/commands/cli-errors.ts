@@ -3,7 +3,7 @@
 // object or stack is printed only with --verbose. Nothing here opens a connection.
 import { GatewayError, isGatewayError, type ErrorCode } from '../errors.ts';
 import { translateStoreError } from '../store/store-errors.ts';
-import { hints as operatorHints } from '../cli/output.ts';
+import { detailText, hints as operatorHints } from '../cli/output.ts';
 
 /** Where the command was pointed, without credentials: to say which service is down. */
 export interface CliEndpoints {
@@ -93,6 +93,8 @@ function hintOf(ge: GatewayError, endpoints: CliEndpoints): string | undefined {
 
 /** What went wrong, in a few words after the message (a variable, a reason): never a library's text. */
 function whatOf(ge: GatewayError): string {
+  // Backups and restores tell which file, table or fact is wrong (the operator acts on exactly that).
+  if (/^(BACKUP|RESTORE)_/.test(ge.code)) { const text = detailText(ge.details); return text ? ` (${text})` : ''; }
   const d = (ge.details ?? {}) as { variable?: unknown; reason?: unknown; file?: unknown };
   const parts = [d.variable, d.file, ge.code === 'CONFIG_INVALID' || typeof d.reason === 'string' && /^[A-Z_]+$/.test(d.reason) ? d.reason : undefined]
     .filter((x): x is string => typeof x === 'string' && x.length > 0);

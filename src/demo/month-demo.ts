@@ -131,7 +131,7 @@ export async function runMonth(ctx: DemoContext, options: { changes: number }): 
 
   // 5. Month-end push, by the worker through the queue, against a national side that misbehaves.
   const transfers: DemoSummary['transfers'] = [];
-  if (!ctx.sendInboundTransfer) ctx.say('   (inbound transfer skipped: it needs the national side to send; with --serve the API stays up for it)');
+  if (!ctx.sendInboundTransfer) ctx.say('   (bỏ qua hồ sơ chuyển đến: cần hệ thống quốc gia gửi yêu cầu; với --serve, API tiếp tục chạy để nhận)');
   else {
     const requestId = await ctx.sendInboundTransfer(agencies.at(-1)!);
     if (requestId) transfers.push({ requestId, state: 'QUEUED' });
@@ -191,6 +191,8 @@ interface Comparison { national: { version: number }; nextVersion: number; diffe
  * change on it; the unit verifies, the agency head and Sở Nội vụ sign again, and the worker sends it.
  */
 async function resolveStale(ctx: DemoContext, operator: string, period: string, changeIds: string[]): Promise<DemoSummary['resolved']> {
+  // Another Sở Nội vụ officer compares and rebases: whoever makes the new change may not approve it (duties.ts).
+  const reconciler = await token('PROVINCE_OPERATOR', ctx.config.provinceCode, 'snv-doi-soat');
   type Detail = { change: { id: string; state: string; personalId: string; agencyCode: string; rejectionCode: string | null } };
   const stale: Detail['change'][] = [];
   for (const id of changeIds) {
@@ -200,8 +202,8 @@ async function resolveStale(ctx: DemoContext, operator: string, period: string, 
   if (stale.length === 0) return [];
   const rebased: Array<{ id: string; personalId: string; agencyCode: string; comparison: Comparison }> = [];
   for (const c of stale) {
-    const comparison = await must<Comparison>(ctx, operator, 'GET', `/api/v1/changes/${c.id}/national`);
-    const { change } = await must<{ change: { id: string } }>(ctx, operator, 'POST', `/api/v1/changes/${c.id}/rebase`, { nationalVersion: comparison.national.version });
+    const comparison = await must<Comparison>(ctx, reconciler, 'GET', `/api/v1/changes/${c.id}/national`);
+    const { change } = await must<{ change: { id: string } }>(ctx, reconciler, 'POST', `/api/v1/changes/${c.id}/rebase`, { nationalVersion: comparison.national.version });
     ctx.say(`8. STALE_VERSION của ${c.personalId.slice(0, 3)}*******${c.personalId.slice(-2)}: CSDL quốc gia đang ở phiên bản ${comparison.national.version}, `
       + `${comparison.differences.length} trường khác; đã lập lại thành đề nghị ${change.id} (phiên bản ${comparison.nextVersion} khi được phê duyệt)`);
     const officer = await token('UNIT_OFFICER', c.agencyCode, `tccb@${c.agencyCode}`);

@@ -50,9 +50,9 @@ describe('demo --national-base-url', () => {
       print: (line) => lines.push(line), nationalBaseUrl: base, env });
 
     const text = lines.join('\n');
-    expect(text).not.toContain('national simulator on');
-    expect(text).toContain(`national side ${base} (token ${base}/token), client ${credentials.NATIONAL_CLIENT_ID}`);
-    expect(text).toContain('inbound transfer skipped');
+    expect(text).not.toContain('Hệ thống quốc gia giả lập tại');
+    expect(text).toContain(`Hệ thống quốc gia ${base} (cấp mã ${base}/token), client ${credentials.NATIONAL_CLIENT_ID}`);
+    expect(text).toContain('bỏ qua hồ sơ chuyển đến');
     expect(summary).toMatchObject({ entered: 8, returned: 1, provinceApproved: 7, synced: 7, rejected: [], transfers: [] });
     expect(Object.keys(summary.batches).every((s) => s === 'ACCEPTED')).toBe(true);
 

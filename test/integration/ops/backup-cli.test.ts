@@ -61,14 +61,14 @@ it('backs up (path on the last line), drills, restores, and refuses to restore o
   const again = await cli(['restore', file, '--into', testDatabaseUrl(target)]);
   expect(again.code).toBe(1);
   expect(again.stderr.trim().split('\n')).toHaveLength(1);
-  expect(again.stderr).toMatch(/^LỖI RESTORE_TARGET_NOT_EMPTY: .+ Cách xử lý: .*--force/);
+  expect(again.stderr).toMatch(/^RESTORE_TARGET_NOT_EMPTY: .+ — .*--force/);
 
   const manifest = JSON.parse(await readFile(`${file}.manifest.json`, 'utf8'));
   manifest.dumpSha256 = '0'.repeat(64);
   await writeFile(`${file}.manifest.json`, JSON.stringify(manifest));
   const corrupt = await cli(['restore-drill', file]);
   expect(corrupt.code).toBe(2);
-  expect(corrupt.stderr).toMatch(/^LỖI BACKUP_CORRUPT: .*reason=sha256.* Cách xử lý: /);
+  expect(corrupt.stderr).toMatch(/^BACKUP_CORRUPT: .*reason=sha256.* — /);
 }, 300_000); // seven processes, each compiling the CLI with tsx
 
 it('says in one line that pg_dump is missing', async () => {
@@ -76,7 +76,7 @@ it('says in one line that pg_dump is missing', async () => {
   try {
     const r = await cli(['backup', '--to', dir], { BACKUP_PG_BIN_DIR: empty });
     expect(r.code).toBe(1);
-    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^LỖI BACKUP_TOOL_MISSING: .*Cách xử lý: cài gói postgresql-client/)]);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^BACKUP_TOOL_MISSING: .* — cài gói postgresql-client/)]);
   } finally {
     await rm(empty, { recursive: true, force: true });
   }

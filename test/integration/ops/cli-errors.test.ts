@@ -80,7 +80,7 @@ describe('command-line errors', () => {
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     try {
-      const out = await cli(['serve'], { DATABASE_URL: adminUrl, HOST: '127.0.0.1', PORT: String((taken.address() as { port: number }).port) });
+      const out = await cli(['serve'], { AUTH_DEV_MODE: 'true', DATABASE_URL: adminUrl, HOST: '127.0.0.1', PORT: String((taken.address() as { port: number }).port) });
       expect(out.code).toBe(1);
       expect(out.stderr.trim()).toBe('CONFIG_INVALID: Cấu hình hệ thống không hợp lệ. (PORT: EADDRINUSE) — cổng này đang được tiến trình khác dùng: chọn PORT khác hoặc dừng tiến trình đó');
     } finally {
@@ -91,7 +91,7 @@ describe('command-line errors', () => {
   it('a bad option or setting: one line with the code and the fix, exit 1', async () => {
     const count = await cli(['seed', '--count', 'many'], {});
     expect(count).toMatchObject({ code: 1 });
-    expect(count.stderr.trim()).toBe('BAD_REQUEST: Yêu cầu không hợp lệ. — --count must be an integer 0..1000000');
+    expect(count.stderr.trim()).toBe('BAD_REQUEST: Yêu cầu không hợp lệ. — --count phải là số nguyên từ 0 đến 1000000');
     const setting = await cli(['audit', 'verify'], { PORT: 'eighty' });
     expect(setting).toMatchObject({ code: 1 });
     expect(setting.stderr.trim()).toMatch(/^CONFIG_INVALID: Cấu hình hệ thống không hợp lệ\. \(PORT: .*\) — sửa biến môi trường/);

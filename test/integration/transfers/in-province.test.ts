@@ -11,7 +11,7 @@ import type { Principal } from '../../../src/auth/principal.ts';
 import { systemPrincipal } from '../../../src/auth/principal.ts';
 import { parentAgencyCode } from '../../../src/domain/agency-code.ts';
 import { periodOf } from '../../../src/domain/working-days.ts';
-import { parseRecordDocument } from '../../../src/exchange/xml/record-document.ts';
+import { readNationalRecordDocument } from '../../../src/exchange/xml/record-document.ts';
 import { createLogger } from '../../../src/logger.ts';
 import { signPreparedDigest } from '../../../src/pki/external-signing.ts';
 import { buildBatches } from '../../../src/sync/batch-builder.ts';
@@ -173,6 +173,7 @@ describe('a move and a status change go through review, signed approvals and syn
     const { rows } = await world.gateway.database.db.pool.query<{ version: number; holder_code: string; document: Buffer }>(
       'SELECT version, holder_code, document FROM national_sim.records WHERE personal_id = $1', [moved.person.personalId]);
     expect(rows[0]).toMatchObject({ version: 2, holder_code: moved.sibling });
-    expect(parseRecordDocument(rows[0]!.document, { maxBytes: 1 << 20, requireProvinceApproval: false })).toMatchObject({ MaDonViSuDung: moved.sibling });
+    // Stored as the national side accepted it: the HoSo element with its thaoTac and phienBan (§6).
+    expect(readNationalRecordDocument(rows[0]!.document, { maxBytes: 1 << 20, requireProvinceApproval: false })).toMatchObject({ phienBan: 2, hoSo: { MaDonViSuDung: moved.sibling } });
   });
 });

@@ -2,27 +2,24 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../src/errors.ts';
-import { formatCliError, progressBar } from '../../../src/cli/output.ts';
+import { progressBar } from '../../../src/cli/output.ts';
+import { cliErrorLine } from '../../../src/commands/cli-errors.ts';
 import { viBytes, viDate, viDateTime, viNumber } from '../../../src/domain/vi-format.ts';
 import { approvalWindow } from '../../../src/domain/working-days.ts';
 import { formatDemoSummary } from '../../../src/demo/month-demo.ts';
 import { describeInjected } from '../../../src/commands/demo.ts';
 
-describe('formatCliError', () => {
-  it('puts code, message, details and the hint on one line', () => {
-    const line = formatCliError(new GatewayError('RESTORE_VERIFY_FAILED', { database: 'x', mismatches: [
+describe('backup and restore errors on the command line', () => {
+  it('put code, message, the facts that differ and what to do on one line', () => {
+    const line = cliErrorLine(new GatewayError('RESTORE_VERIFY_FAILED', { database: 'x', mismatches: [
       { what: 'row-count', table: 'person', expected: 3, actual: 2 }, { what: 'audit-chain', brokenAtSeq: '5', reason: 'HASH' }] }));
     expect(line).not.toContain('\n');
-    expect(line).toBe('LỖI RESTORE_VERIFY_FAILED: Dữ liệu sau khi khôi phục không khớp với manifest của bản sao lưu. (database=x; '
+    expect(line).toBe('RESTORE_VERIFY_FAILED: Dữ liệu sau khi khôi phục không khớp với manifest của bản sao lưu. (database=x; '
       + 'bảng person: manifest 3 dòng, bản khôi phục 2 dòng; chuỗi nhật ký kiểm toán bị đứt tại dòng 5 (HASH)) '
-      + 'Cách xử lý: không đưa bản khôi phục này vào sử dụng; dùng bản sao lưu khác và báo quản trị.');
+      + '— không đưa bản khôi phục này vào sử dụng; dùng bản sao lưu khác và báo quản trị.');
   });
-  it('keeps multi-line details of a tool on one line, and says what to do with an unexpected error', () => {
-    expect(formatCliError(new GatewayError('BACKUP_FAILED', { stderr: 'a\nb' }))).toMatch(/^LỖI BACKUP_FAILED: .*\(stderr=a b\) Cách xử lý: /);
-    expect(formatCliError(new Error('boom\nat x'))).toBe('LỖI INTERNAL_ERROR: boom at x Cách xử lý: chạy lại với LOG_LEVEL=debug và gửi dòng này cho quản trị.');
-  });
-  it('prints no hint for a code without one', () => {
-    expect(formatCliError(new GatewayError('NOT_FOUND'))).toBe('LỖI NOT_FOUND: Không tìm thấy tài nguyên.');
+  it('keep multi-line details of a tool on one line', () => {
+    expect(cliErrorLine(new GatewayError('BACKUP_FAILED', { stderr: 'a\nb' }))).toMatch(/^BACKUP_FAILED: .*\(stderr=a b\) — /);
   });
 });
 
@@ -77,8 +74,8 @@ describe('command-line mistakes', () => {
   it('are one Vietnamese line with BAD_REQUEST and a hint', async () => {
     const { translateCommanderError, vietnameseHelpTitle } = await import('../../../src/cli/output.ts');
     expect(translateCommanderError("error: unknown command 'bakup'\n(Did you mean backup?)\n"))
-      .toBe('LỖI BAD_REQUEST: không có lệnh bakup (có phải ý bạn là backup?). Cách xử lý: xem `csdl-gateway <lệnh> --help`.\n');
-    expect(translateCommanderError("error: missing required argument 'file'\n")).toMatch(/^LỖI BAD_REQUEST: thiếu tham số bắt buộc <file>\./);
+      .toBe('BAD_REQUEST: Yêu cầu không hợp lệ. — không có lệnh bakup (có phải ý bạn là backup?); xem `csdl-gateway <lệnh> --help`\n');
+    expect(translateCommanderError("error: missing required argument 'file'\n")).toMatch(/^BAD_REQUEST: Yêu cầu không hợp lệ\. — thiếu tham số bắt buộc <file>;/);
     expect(translateCommanderError("error: option '--role <role>' argument 'X' is invalid. Allowed choices are ADMIN, STAFF.\n"))
       .toMatch(/giá trị X của --role <role> không hợp lệ\. Chọn một trong ADMIN, STAFF\./);
     expect(vietnameseHelpTitle('Options:')).toBe('Tùy chọn:');
