@@ -46,6 +46,9 @@ beforeAll(async () => {
   idp.nextLogin = 'chuyen.vien.so';
   await createGrant(database.db, { subject: 'system', role: 'SYSTEM' }, { subject: 'chuyen.vien.so', role: 'PROVINCE_OPERATOR', agencyCode: 'H55.19',
     personalId: null, state: 'ACTIVE', validFrom: new Date('2026-01-01T00:00:00Z'), validTo: null, reason: 'Kiểm thử' }, systemClock.now());
+  // A transferred-in person's reservation, waiting for their first sign-in.
+  await createGrant(database.db, { subject: 'system', role: 'SYSTEM' }, { subject: 'personal-id:001085012345', role: 'STAFF', agencyCode: 'H55.06',
+    personalId: '001085012345', state: 'ACTIVE', validFrom: new Date('2026-01-01T00:00:00Z'), validTo: null, reason: 'Chuyển đến' }, systemClock.now());
   const config = loadConfig({}, { databaseUrl: database.url, logLevel: 'silent', senderCode: 'H55.19' });
   const service = createConsoleSignIn({ db: database.db, clock: systemClock }, {
     issuerUrl: idp.issuer, clientId: 'csdl-gateway', clientSecret: 'browser-secret', redirectUrl, postLogoutRedirectUrl: `${address}/console/`,
@@ -88,6 +91,8 @@ describe('console sign-in through the provincial SSO, in Chromium', () => {
 
     // Grants are managed in the console: the writes go with the session cookie and its CSRF token.
     await page.locator('#nav a', { hasText: 'Quyền truy cập' }).click();
+    await expect.poll(() => page.locator('tr[data-state]', { hasText: 'Chuyển đến' }).locator('td').first().textContent(), { timeout: 10_000 })
+      .toBe('Chờ đăng nhập lần đầu (số định danh 001085012345)');
     await page.locator('input[name=subject]').fill('moi.can.bo');
     await page.locator('select[name=role]').selectOption('UNIT_OFFICER');
     await page.locator('input[name=agencyCode]').fill('H55.05');

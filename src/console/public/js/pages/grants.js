@@ -89,7 +89,9 @@ function row(g, reload, status) {
     g.state === 'REQUESTED' ? h('button', { type: 'button', class: 'small', onclick: () => act('approve', { reason: reason() || 'Đồng ý' }) }, 'Duyệt') : null,
     h('button', { type: 'button', class: 'secondary small', 'data-action': 'revoke', onclick: () => act('revoke', { reason: reason() }) }, 'Thu hồi'), change) : h('td');
   return h('tr', { 'data-grant': g.id, 'data-state': g.state },
-    h('td', null, g.subject), h('td', null, ROLES[g.role] ?? g.role), h('td', null, h('code', null, g.agencyCode)),
+    // A grant reserved for a transferred-in person stands under a placeholder until their first sign-in.
+    h('td', null, g.subject.startsWith('personal-id:') ? ['Chờ đăng nhập lần đầu ', h('small', null, `(số định danh ${g.subject.slice(12)})`)] : g.subject),
+    h('td', null, ROLES[g.role] ?? g.role), h('td', null, h('code', null, g.agencyCode)),
     h('td', null, GRANT_STATES[g.state] ?? g.state), h('td', { 'data-field': 'validity' }, `${day(g.validFrom)} → ${g.validTo ? day(g.validTo) : 'không thời hạn'}`),
     h('td', null, g.reason, g.revokeReason ? ` (thu hồi: ${g.revokeReason})` : ''), h('td', null, g.grantedBy ?? `đề nghị: ${g.requestedBy}`), actions);
 }
