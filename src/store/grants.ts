@@ -3,7 +3,7 @@
 import type { Db, Tx } from './db.ts';
 import { appendAudit } from './audit-log.ts';
 import { GatewayError } from '../errors.ts';
-import { grantsAfterMove, reservedSubject, type GrantState } from '../domain/grant-rules.ts';
+import { grantsAfterMove, isReservedSubject, reservedSubject, type GrantState } from '../domain/grant-rules.ts';
 import { EMPLOYED_STATUSES as EMPLOYED } from '../domain/pull-scope.ts';
 
 export interface GrantRow {
@@ -78,8 +78,12 @@ export async function getGrant(db: Db, id: string): Promise<GrantRow | null> {
   return UUID.test(id) ? db.prisma.accessGrant.findUnique({ where: { id } }) : null;
 }
 
-/** Grants of a subject that may be in force (the caller checks the period against its clock). */
+/**
+ * Grants of a subject that may be in force (the caller checks the period against its clock). A placeholder
+ * subject holds none: a reservation works only once bound to a real SSO account.
+ */
 export async function activeGrantsOf(db: Db, subject: string): Promise<GrantRow[]> {
+  if (isReservedSubject(subject)) return [];
   return db.prisma.accessGrant.findMany({ where: { subject, state: 'ACTIVE' }, orderBy: { createdAt: 'asc' } });
 }
 

@@ -226,6 +226,9 @@ describe('grants follow the approved record', () => {
     expect((await reservedOf(moved!.personalId)).map((g) => [g.subject, g.agencyCode, g.state])).toEqual([
       [`personal-id:${moved!.personalId}`, 'H55.08', 'REVOKED'], [`personal-id:${moved!.personalId}`, 'H55.09', 'ACTIVE'],
     ]);
+    // A token whose subject is the placeholder gets nothing from the reservation.
+    const impostor = await tok(`personal-id:${moved!.personalId}`, 'STAFF', 'H55.09');
+    expect((await call('GET', `/persons/${moved!.personalId}`, impostor)).json().code).toBe('GRANT_REQUIRED');
     // Nobody grants under the placeholder by hand.
     const op = await tok('op-1', 'PROVINCE_OPERATOR', 'H55.19');
     const before = await database.db.prisma.accessGrant.count();
