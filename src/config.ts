@@ -70,6 +70,7 @@ export const settings = {
   oidcClientId: setting('OIDC_CLIENT_ID', 'client_id of the gateway at the provincial SSO', str, 'csdl-gateway'),
   oidcClientSecret: setting('OIDC_CLIENT_SECRET', 'client_secret of the gateway at the provincial SSO (from a secret store)', str, ''),
   oidcRedirectUrl: setting('OIDC_REDIRECT_URL', 'Public URL of /auth/callback registered at the SSO, e.g. https://csdl.h55.gov.vn/auth/callback', str, ''),
+  oidcPersonalIdClaim: setting('OIDC_PERSONAL_ID_CLAIM', 'Claim of the SSO’s ID token (or UserInfo) carrying the person’s 12-digit personal id: at their first sign-in the STAFF grant reserved for a transferred-in person is bound to their account. Empty: no binding', str, ''),
   sessionIdleMinutes: setting('SESSION_IDLE_MINUTES', 'A console session unused this long ends', int(1, 24 * 60), 30),
   sessionAbsoluteHours: setting('SESSION_ABSOLUTE_HOURS', 'A console session ends this long after sign-in, however active', int(1, 7 * 24), 10),
   maxAttachmentBytes: setting('MAX_ATTACHMENT_BYTES', 'Largest digitised document accepted (bytes)', int(1, 100 * MiB), 10 * MiB),

@@ -104,7 +104,7 @@ function consoleSignInOf(config: Config, db: Db) {
   const service = createConsoleSignIn({ db, clock: systemClock }, {
     issuerUrl: config.oidcIssuerUrl, clientId: config.oidcClientId, clientSecret: config.oidcClientSecret, redirectUrl: config.oidcRedirectUrl,
     postLogoutRedirectUrl: new URL('/console/', config.oidcRedirectUrl).href, idleMs: config.sessionIdleMinutes * 60_000, absoluteMs,
-    authority: effectiveAuthority(config), allowHttp: config.authDevMode,
+    authority: effectiveAuthority(config), allowHttp: config.authDevMode, personalIdClaim: config.oidcPersonalIdClaim,
   });
   return { service, redirectUrl: config.oidcRedirectUrl, absoluteSeconds: absoluteMs / 1000 };
 }

@@ -129,3 +129,12 @@ export function grantsAfterMove(held: readonly HeldGrant[], personalId: string, 
     : [];
   return { revoke, staffFor };
 }
+
+/**
+ * A STAFF grant reserved for a person whose SSO account the gateway does not know yet (a transferred-in person
+ * with no account): it stands under this placeholder subject, which no SSO subject may be granted under, until
+ * the person's first sign-in binds it to their account (OIDC_PERSONAL_ID_CLAIM).
+ */
+const RESERVED_PREFIX = 'personal-id:';
+export const reservedSubject = (personalId: string): string => `${RESERVED_PREFIX}${personalId}`;
+export const isReservedSubject = (subject: string): boolean => subject.startsWith(RESERVED_PREFIX);

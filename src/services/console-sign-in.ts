@@ -13,6 +13,8 @@ import { checkAgencyCode } from '../domain/agency-code.ts';
 import type { Db } from '../store/db.ts';
 import { consumeLogin, deleteSession, getSession, saveLogin, saveSession, touchSession } from '../store/console-sessions.ts';
 import { principalOfSubject } from './grants.ts';
+import { bindReservedGrants } from '../store/grants.ts';
+import { isPersonalId } from '../domain/personal-id.ts';
 
 export interface SignInSettings {
   issuerUrl: string;
@@ -27,6 +29,8 @@ export interface SignInSettings {
   authority: 'grants' | 'claims';
   /** Tests and demos on loopback http only. */
   allowHttp?: boolean;
+  /** OIDC_PERSONAL_ID_CLAIM: the claim whose personal id binds the STAFF grant reserved for it at first sign-in. */
+  personalIdClaim?: string;
 }
 
 export interface ConsoleSession extends Principal { csrfToken: string }
@@ -105,6 +109,9 @@ export function createConsoleSignIn(deps: { db: Db; clock: Clock }, s: SignInSet
       }
       const { sub, name, role, agency, personalId } = profile;
       const kept = Object.fromEntries(Object.entries({ name, role, agency, personalId }).filter(([, v]) => v !== undefined));
+      // A transferred-in person's first sign-in: the SSO vouches for their personal id, the reserved grant becomes theirs.
+      const claimedId = s.personalIdClaim ? profile[s.personalIdClaim] : undefined;
+      if (s.authority === 'grants' && isPersonalId(claimedId)) await bindReservedGrants(deps.db, sub as string, claimedId, deps.clock.now());
       await principalOf(sub as string, kept); // no grant, no session
       const cookie = token();
       const now = deps.clock.now();

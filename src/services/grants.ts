@@ -10,7 +10,7 @@ import type { TokenVerifier } from '../auth/token-verifier.ts';
 import { canonicalAgencyCode, isWithinSubtree } from '../domain/agency-code.ts';
 import { assertPersonalIdFormat } from '../domain/personal-id.ts';
 import {
-  grantInForce, grantViolation, GRANT_ROLES, type GrantAction, type GrantRole, type GrantSettings, type GrantState, type GrantTarget,
+  grantInForce, grantViolation, GRANT_ROLES, isReservedSubject, type GrantAction, type GrantRole, type GrantSettings, type GrantState, type GrantTarget,
 } from '../domain/grant-rules.ts';
 import type { Db } from '../store/db.ts';
 import { getAgency } from '../store/agencies.ts';
@@ -56,6 +56,8 @@ export async function grantAccess(deps: GrantDeps, actor: Principal, input: Gran
   if (!(GRANT_ROLES as readonly string[]).includes(input.role)) throw new GatewayError('INVALID_VALUE', { field: 'role', allowed: GRANT_ROLES });
   const agencyCode = canonicalAgencyCode(input.agencyCode);
   const role = input.role as GrantRole;
+  // The placeholder subjects of reserved grants belong to the gateway, never to a grant made by hand.
+  if (isReservedSubject(input.subject)) throw new GatewayError('INVALID_VALUE', { field: 'subject', reason: 'RESERVED_SUBJECT' });
   const action: GrantAction = actor.role === 'AGENCY_HEAD' ? 'REQUEST' : 'GRANT';
   assertGrantDuty(deps, actor, action, { subject: input.subject, role, agencyCode, state: null });
   if (role === 'STAFF') {

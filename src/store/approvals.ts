@@ -142,6 +142,10 @@ async function assertAgencyApprovalCovers(tx: Tx, ids: string[]): Promise<void> 
  * approved version here is newer than the one the national side holds.
  */
 async function applyProvinceApproval(tx: Tx, ids: string[], now: Date): Promise<void> {
+  // Read before the record moves: who is approved at another employing agency than their record had.
+  const movedIn = await tx.$queryRaw<Array<{ personal_id: string }>>`
+    SELECT DISTINCT c.personal_id FROM profile_change c JOIN person p ON p.personal_id = c.personal_id
+    WHERE c.id = ANY(${ids}::uuid[]) AND p.employing_agency_code IS DISTINCT FROM c.employing_agency_code`;
   await tx.$executeRaw`
     WITH c AS (SELECT id, personal_id, category, status, managing_agency_code, employing_agency_code, profile, base_version FROM profile_change WHERE id = ANY(${ids}::uuid[]))
     UPDATE person p SET profile = c.profile, category = c.category, status = c.status,
@@ -153,7 +157,7 @@ async function applyProvinceApproval(tx: Tx, ids: string[], now: Date): Promise<
     FROM person p WHERE c.id = ANY(${ids}::uuid[]) AND p.personal_id = c.personal_id`;
   // Grants follow the approved record (moved out: revoked; moved in: a STAFF grant on their own record).
   const moved = await tx.$queryRaw<Array<{ personal_id: string }>>`SELECT DISTINCT personal_id FROM profile_change WHERE id = ANY(${ids}::uuid[])`;
-  await followGrantsOfPersons(tx, moved.map((m) => m.personal_id), now);
+  await followGrantsOfPersons(tx, moved.map((m) => m.personal_id), now, new Set(movedIn.map((m) => m.personal_id)));
 }
 
 export async function getApproval(db: Db, id: string) {

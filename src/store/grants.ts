@@ -3,7 +3,7 @@
 import type { Db, Tx } from './db.ts';
 import { appendAudit } from './audit-log.ts';
 import { GatewayError } from '../errors.ts';
-import { grantsAfterMove, type GrantState } from '../domain/grant-rules.ts';
+import { grantsAfterMove, isReservedSubject, reservedSubject, type GrantState } from '../domain/grant-rules.ts';
 import { EMPLOYED_STATUSES as EMPLOYED } from '../domain/pull-scope.ts';
 
 export interface GrantRow {
@@ -78,8 +78,12 @@ export async function getGrant(db: Db, id: string): Promise<GrantRow | null> {
   return UUID.test(id) ? db.prisma.accessGrant.findUnique({ where: { id } }) : null;
 }
 
-/** Grants of a subject that may be in force (the caller checks the period against its clock). */
+/**
+ * Grants of a subject that may be in force (the caller checks the period against its clock). A placeholder
+ * subject holds none: a reservation works only once bound to a real SSO account.
+ */
 export async function activeGrantsOf(db: Db, subject: string): Promise<GrantRow[]> {
+  if (isReservedSubject(subject)) return [];
   return db.prisma.accessGrant.findMany({ where: { subject, state: 'ACTIVE' }, orderBy: { createdAt: 'asc' } });
 }
 
@@ -96,14 +100,25 @@ export async function listGrants(db: Db, f: { agencyRoot: string; subject?: stri
 
 /**
  * Inside the province approval's transaction: the grants of each person whose record it approves follow
- * the record (grant-rules.ts `grantsAfterMove`), revoked or granted as SYSTEM, each audited.
+ * the record (grant-rules.ts `grantsAfterMove`), revoked or granted as SYSTEM, each audited. A person in
+ * `movedIn` (approved at another employing agency than before) who has no account yet gets a STAFF grant
+ * reserved for their personal id, bound to their SSO account at their first sign-in (`bindReservedGrants`).
  */
-export async function followGrantsOfPersons(tx: Tx, personalIds: readonly string[], now: Date): Promise<void> {
+export async function followGrantsOfPersons(tx: Tx, personalIds: readonly string[], now: Date, movedIn: ReadonlySet<string> = new Set()): Promise<void> {
   if (personalIds.length === 0) return;
   const persons = await tx.person.findMany({ where: { personalId: { in: [...personalIds] } }, select: { personalId: true, employingAgencyCode: true, status: true } });
   for (const p of persons) {
     const accounts = await tx.accessGrant.findMany({ where: { personalId: p.personalId, role: 'STAFF', state: 'ACTIVE' }, select: { subject: true } });
-    if (accounts.length === 0) continue;
+    if (accounts.length === 0) {
+      if (movedIn.has(p.personalId) && EMPLOYED.includes(p.status)) {
+        const reason = `Hồ sơ ${p.personalId} được phê duyệt tại ${p.employingAgencyCode}: quyền trên hồ sơ của chính mình, chờ đăng nhập lần đầu`;
+        const row = await tx.accessGrant.create({ data: { subject: reservedSubject(p.personalId), role: 'STAFF', agencyCode: p.employingAgencyCode,
+          personalId: p.personalId, state: 'ACTIVE', validFrom: now, validTo: null, reason, requestedBy: 'system', grantedBy: 'system' } });
+        await appendAudit(tx, { actor: 'system', role: 'SYSTEM', action: 'GRANT_GRANT', entityType: 'grant', entityId: row.id, agencyCode: row.agencyCode,
+          details: { ...auditDetails(row, reason), cause: 'MOVED_IN_RESERVED' } }, now);
+      }
+      continue;
+    }
     const held = await tx.accessGrant.findMany({ where: { subject: { in: accounts.map((a) => a.subject) }, state: 'ACTIVE' } });
     const plan = grantsAfterMove(held, p.personalId, { employingAgencyCode: p.employingAgencyCode, inService: EMPLOYED.includes(p.status) });
     const reason = `Hồ sơ ${p.personalId} được phê duyệt tại ${p.employingAgencyCode} (${p.status})`;
@@ -119,4 +134,21 @@ export async function followGrantsOfPersons(tx: Tx, personalIds: readonly string
         details: { ...auditDetails(row, reason), cause: 'RECORD_MOVED' } }, now);
     }
   }
+}
+
+/**
+ * At a person's first sign-in: the STAFF grants reserved for their personal id (the SSO vouches for it in the
+ * OIDC_PERSONAL_ID_CLAIM claim) become grants of their SSO subject, each audited. Returns how many.
+ */
+export async function bindReservedGrants(db: Db, subject: string, personalId: string, now: Date): Promise<number> {
+  return db.prisma.$transaction(async (tx) => {
+    const reserved = await tx.$queryRaw<Array<{ id: string }>>`
+      SELECT id::text FROM access_grant WHERE subject = ${reservedSubject(personalId)} AND personal_id = ${personalId} AND state = 'ACTIVE' FOR UPDATE`;
+    for (const { id } of reserved) {
+      const row = await tx.accessGrant.update({ where: { id }, data: { subject } });
+      await appendAudit(tx, { actor: subject, role: 'STAFF', action: 'GRANT_BIND', entityType: 'grant', entityId: id, agencyCode: row.agencyCode,
+        details: { ...auditDetails(row, 'Đăng nhập lần đầu bằng tài khoản dùng chung của tỉnh'), before: { subject: reservedSubject(personalId) } } }, now);
+    }
+    return reserved.length;
+  });
 }

@@ -206,4 +206,34 @@ describe('grants follow the approved record', () => {
     expect((await call('GET', `/persons/${person.personalId}`, asStaff)).statusCode).toBe(200);
     expect((await grantAudit(officer.id)).map((a) => [a.action, a.actor])).toEqual([['GRANT_GRANT', 'op-1'], ['GRANT_REVOKE', 'system']]);
   });
+
+  it('a transferred-in person with no account gets a STAFF grant reserved for their personal id, which then follows the record', async () => {
+    const [moved, stayed] = await database.db.prisma.person.findMany({ where: { employingAgencyCode: { startsWith: 'H55.07' }, status: 'DANG_CONG_TAC' }, orderBy: { personalId: 'asc' }, take: 2 });
+    const reservedOf = (pid: string) => database.db.prisma.accessGrant.findMany({ where: { personalId: pid }, orderBy: { createdAt: 'asc' } });
+    const move = (pid: string, to: string, movedIn: string[]) => database.db.prisma.$transaction(async (tx) => {
+      await tx.person.update({ where: { personalId: pid }, data: { employingAgencyCode: to, managingAgencyCode: to } });
+      await followGrantsOfPersons(tx, [pid], clock.now(), new Set(movedIn));
+    });
+    await move(moved!.personalId, 'H55.08', [moved!.personalId]);
+    // Approved where it was (not moved in): no grant for anyone.
+    await database.db.prisma.$transaction((tx) => followGrantsOfPersons(tx, [stayed!.personalId], clock.now(), new Set()));
+    expect(await reservedOf(stayed!.personalId)).toEqual([]);
+    const [reserved] = await reservedOf(moved!.personalId);
+    expect(reserved).toMatchObject({ subject: `personal-id:${moved!.personalId}`, role: 'STAFF', agencyCode: 'H55.08', state: 'ACTIVE', grantedBy: 'system' });
+    expect((await grantAudit(reserved!.id)).map((a) => [a.action, a.actor, (JSON.parse(a.details!) as { cause?: string }).cause])).toEqual([['GRANT_GRANT', 'system', 'MOVED_IN_RESERVED']]);
+    // Moved again before the first sign-in: the reservation moves with the record.
+    await move(moved!.personalId, 'H55.09', [moved!.personalId]);
+    expect((await reservedOf(moved!.personalId)).map((g) => [g.subject, g.agencyCode, g.state])).toEqual([
+      [`personal-id:${moved!.personalId}`, 'H55.08', 'REVOKED'], [`personal-id:${moved!.personalId}`, 'H55.09', 'ACTIVE'],
+    ]);
+    // A token whose subject is the placeholder gets nothing from the reservation.
+    const impostor = await tok(`personal-id:${moved!.personalId}`, 'STAFF', 'H55.09');
+    expect((await call('GET', `/persons/${moved!.personalId}`, impostor)).json().code).toBe('GRANT_REQUIRED');
+    // Nobody grants under the placeholder by hand.
+    const op = await tok('op-1', 'PROVINCE_OPERATOR', 'H55.19');
+    const before = await database.db.prisma.accessGrant.count();
+    const res = await call('POST', '/grants', op, { subject: `personal-id:${stayed!.personalId}`, role: 'STAFF', agencyCode: 'H55.07', personalId: stayed!.personalId, reason: 'Thử' });
+    expect([res.statusCode, res.json().code, res.json().details?.reason]).toEqual([422, 'INVALID_VALUE', 'RESERVED_SUBJECT']);
+    expect(await database.db.prisma.accessGrant.count()).toBe(before);
+  });
 });

@@ -11,6 +11,7 @@ import { createLogger } from '../../../src/logger.ts';
 import { steppedClock } from '../../../src/clock.ts';
 import { seedProvince } from '../../../src/commands/seed.ts';
 import { createGrant } from '../../../src/store/grants.ts';
+import { reservedSubject } from '../../../src/domain/grant-rules.ts';
 import { withGrants } from '../../../src/services/grants.ts';
 import { createConsoleSignIn } from '../../../src/services/console-sign-in.ts';
 import { createTestDatabase, type TestDatabase, SEED_TODAY } from '../../support/database.ts';
@@ -38,7 +39,7 @@ beforeAll(async () => {
   const config = loadConfig({}, { databaseUrl: database.url, logLevel: 'silent', senderCode: 'H55.19' });
   const service = createConsoleSignIn({ db: database.db, clock }, {
     issuerUrl: idp.issuer, clientId: 'csdl-gateway', clientSecret: 'test-client-secret', redirectUrl: REDIRECT, postLogoutRedirectUrl: AFTER_LOGOUT,
-    idleMs: IDLE_MS, absoluteMs: ABSOLUTE_MS, authority: 'grants', allowHttp: true,
+    idleMs: IDLE_MS, absoluteMs: ABSOLUTE_MS, authority: 'grants', allowHttp: true, personalIdClaim: 'personalId',
   });
   app = await buildApp({
     config, db: database.db, logger: createLogger('silent'), clock,
@@ -105,6 +106,36 @@ describe('console sign-in through the provincial SSO', () => {
     expect(done.statusCode).toBe(403);
     expect(done.json().code).toBe('GRANT_REQUIRED');
     expect(cookieOf(done.headers['set-cookie'], 'csdl_session')).toBeUndefined();
+  });
+
+  it('a transferred-in person’s first sign-in binds the STAFF grant reserved for the personal id the SSO vouches for', async () => {
+    const [person, other] = await database.db.prisma.person.findMany({ where: { status: 'DANG_CONG_TAC' }, orderBy: { personalId: 'asc' }, take: 2 });
+    const reserved = await createGrant(database.db, { subject: 'system', role: 'SYSTEM' }, { subject: reservedSubject(person!.personalId), role: 'STAFF',
+      agencyCode: person!.employingAgencyCode, personalId: person!.personalId, state: 'ACTIVE', validFrom: new Date('2026-01-01T00:00:00Z'), validTo: null,
+      reason: 'Chuyển đến' }, clock.now());
+    const refused = async (subject: string) => {
+      idp.nextLogin = subject;
+      const start = await app.inject({ method: 'GET', url: '/auth/login' });
+      const back = await followUntil(start.headers.location as string, REDIRECT);
+      return (await app.inject({ method: 'GET', url: `/auth/callback${back.search}`, headers: { cookie: cookieOf(start.headers['set-cookie'], 'csdl_login')!.split(';')[0]! } })).json().code;
+    };
+    // The SSO vouches for another person's id (nobody reserved anything for it): no session, the reservation untouched.
+    idp.claims['nguoi.khac'] = { personalId: other!.personalId };
+    expect(await refused('nguoi.khac')).toBe('GRANT_REQUIRED');
+    expect((await database.db.prisma.accessGrant.findUniqueOrThrow({ where: { id: reserved.id } })).subject).toBe(reservedSubject(person!.personalId));
+
+    idp.claims['moi.den'] = { personalId: person!.personalId };
+    const cookie = await signIn('moi.den');
+    expect((await app.inject({ method: 'GET', url: '/auth/session', headers: withCookie(cookie) })).json())
+      .toMatchObject({ signedIn: true, subject: 'moi.den', role: 'STAFF', agencyCode: person!.employingAgencyCode });
+    expect((await app.inject({ method: 'GET', url: `/api/v1/persons/${person!.personalId}`, headers: withCookie(cookie) })).statusCode).toBe(200);
+    expect(await database.db.prisma.accessGrant.findUniqueOrThrow({ where: { id: reserved.id } })).toMatchObject({ subject: 'moi.den', state: 'ACTIVE' });
+    const audit = await database.db.prisma.auditLog.findMany({ where: { entityType: 'grant', entityId: reserved.id }, orderBy: { seq: 'asc' } });
+    expect(audit.map((a) => [a.action, a.actor])).toEqual([['GRANT_GRANT', 'system'], ['GRANT_BIND', 'moi.den']]);
+    // Bound once: a second account claiming the same personal id finds nothing reserved.
+    idp.claims['ke.mao.danh'] = { personalId: person!.personalId };
+    expect(await refused('ke.mao.danh')).toBe('GRANT_REQUIRED');
+    expect((await database.db.prisma.accessGrant.findUniqueOrThrow({ where: { id: reserved.id } })).subject).toBe('moi.den');
   });
 
   it('cookie-authenticated writes need the CSRF token (a forged cross-site POST changes nothing)', async () => {

@@ -205,10 +205,16 @@ describe('agency head approval, two-step with a USB token', () => {
 describe('Sở Nội vụ approval with the organisation key', () => {
   it('approves what agency heads signed, bumps each person’s version, and refuses a second time', async () => {
     clock = inWindow;
+    // One record was at another agency before (its change moves it into H55.06): that person, who has no
+    // account, gets a STAFF grant reserved for their personal id; the others, approved where they were, none.
+    const arriving = await t.database.db.prisma.profileChange.findFirstOrThrow({ where: { state: 'AGENCY_APPROVED' }, orderBy: { personalId: 'asc' } });
+    await t.database.db.prisma.person.update({ where: { personalId: arriving.personalId }, data: { employingAgencyCode: 'H55.07' } });
     const res = await post('/api/v1/approvals/province', operator, { period });
     expect(res.statusCode).toBe(201);
     const approved = await t.database.db.prisma.profileChange.findMany({ where: { state: 'PROVINCE_APPROVED' }, include: { person: true } });
     expect(approved.length).toBe(res.json().count);
+    expect((await t.database.db.prisma.accessGrant.findMany({ where: { subject: { startsWith: 'personal-id:' } } })).map((g) => [g.subject, g.role, g.agencyCode, g.state]))
+      .toEqual([[`personal-id:${arriving.personalId}`, 'STAFF', arriving.employingAgencyCode, 'ACTIVE']]);
     expect(approved.every((c) => c.targetVersion === 2 && c.person.version === 2 && c.person.profile !== null)).toBe(true);
     // The approval's audit rows are fixed by a checkpoint signed with the organisation key right after it.
     const auditHead = await t.database.db.prisma.auditLog.findFirstOrThrow({ orderBy: { seq: 'desc' } });

@@ -1,6 +1,6 @@
 // The grant table, exhaustively: every action × acting role × granted role × where × whose grant × state.
 import { describe, expect, it } from 'vitest';
-import { grantsAfterMove, GRANT_ACTIONS, GRANT_FROM, GRANT_ROLES, GRANT_STATES, grantInForce, grantViolation, type GrantAction, type GrantRole, type GrantState } from '../../../src/domain/grant-rules.ts';
+import { grantsAfterMove, isReservedSubject, reservedSubject, GRANT_ACTIONS, GRANT_FROM, GRANT_ROLES, GRANT_STATES, grantInForce, grantViolation, type GrantAction, type GrantRole, type GrantState } from '../../../src/domain/grant-rules.ts';
 
 const S = { soNoiVuCode: 'H55.19', provinceCode: 'H55' };
 const actorAt: Record<GrantRole, string> = { STAFF: 'H55.05.01', UNIT_OFFICER: 'H55.05', AGENCY_HEAD: 'H55.05', PROVINCE_OPERATOR: 'H55.19', ADMIN: 'H55.19' };
@@ -87,5 +87,12 @@ describe('grants follow a moved record', () => {
 
   it('a person with no account (no STAFF grant on their record) changes nobody’s grants, not even a namesake’s', () => {
     expect(grantsAfterMove(held, '079190000123', { employingAgencyCode: 'H55.06', inService: false })).toEqual({ revoke: [], staffFor: [] });
+  });
+
+  it('a reservation for a person with no account stands under a placeholder subject that follows the record like an account', () => {
+    expect(reservedSubject('079190000123')).toBe('personal-id:079190000123');
+    expect([isReservedSubject('personal-id:079190000123'), isReservedSubject('can.bo.05'), isReservedSubject('xpersonal-id:1')]).toEqual([true, false, false]);
+    const reserved = [{ id: 'r', subject: reservedSubject('079190000123'), role: 'STAFF', agencyCode: 'H55.05', personalId: '079190000123', state: 'ACTIVE' }];
+    expect(grantsAfterMove(reserved, '079190000123', { employingAgencyCode: 'H55.06', inService: true })).toEqual({ revoke: ['r'], staffFor: ['personal-id:079190000123'] });
   });
 });
