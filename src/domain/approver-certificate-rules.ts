@@ -17,5 +17,6 @@ export function approverCertificateViolation(actor: Pick<Principal, 'subject' | 
   targetSubject: string, soNoiVuCode: string): ApproverCertificateViolation {
   const rule = MANAGING[action];
   if (actor.subject === targetSubject) return rule.own === 'ALLOWED' ? null : 'OWN_CERTIFICATE';
-  return actor.role === 'PROVINCE_OPERATOR' && isWithinSubtree(actor.agencyCode, soNoiVuCode) ? null : 'NOT_SO_NOI_VU';
+  // As for province approvals: an operator whose scope holds Sở Nội vụ (the province, or Sở Nội vụ itself).
+  return actor.role === 'PROVINCE_OPERATOR' && isWithinSubtree(soNoiVuCode, actor.agencyCode) ? null : 'NOT_SO_NOI_VU';
 }

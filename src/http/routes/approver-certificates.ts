@@ -23,7 +23,7 @@ const anyone = requireRole('STAFF', 'UNIT_OFFICER', 'AGENCY_HEAD', 'PROVINCE_OPE
 
 export const approverCertificateRoutes: FastifyPluginAsync = async (app) => {
   const { db, config } = app.deps;
-  const deps: ApproverCertificateDeps = { db, soNoiVuCode: config.senderCode || config.provinceCode };
+  const deps: ApproverCertificateDeps = { db, soNoiVuCode: config.senderCode };
   const subjectOf = (request: { params: unknown }) => (request.params as { subject: string }).subject;
 
   app.post('/:subject/certificates', {
