@@ -33,6 +33,7 @@ let hsmSigner: SigningIdentity;
 let signing: SigningSetup;
 let head: string;
 let officer: string;
+let checker: string; // verifies what `officer` entered (separation of duties)
 let operator: string;
 let answer = true;
 
@@ -56,6 +57,7 @@ beforeAll(async () => {
   await seedProvince(t.database.db, 'H55', { today: SEED_TODAY, count: 300, seed: 15 });
   head = await t.token('AGENCY_HEAD', 'H55.06', { subject: 'giam-doc-so-y-te' });
   officer = await t.token('UNIT_OFFICER', 'H55.06', { subject: 'can-bo-to-chuc' });
+  checker = await t.token('UNIT_OFFICER', 'H55.06', { subject: 'can-bo-kiem-tra' });
   operator = await t.token('PROVINCE_OPERATOR', 'H55', { subject: 'snv-operator' });
 });
 afterAll(async () => {
@@ -70,7 +72,7 @@ async function verifiedChanges(n: number): Promise<string[]> {
   for (const p of persons) {
     const created = await post(`/api/v1/persons/${p.personalId}/changes`, officer, { profile: { ...(p.profile as object), SoDienThoai: `08${String(ids.length).padStart(8, '0')}` } });
     expect(created.statusCode).toBe(201);
-    expect((await post(`/api/v1/changes/${created.json().id}/verify`, officer, {})).json().state).toBe('VERIFIED');
+    expect((await post(`/api/v1/changes/${created.json().id}/verify`, checker, {})).json().state).toBe('VERIFIED');
     ids.push(created.json().id);
   }
   return ids;
