@@ -103,6 +103,7 @@ export const settings = {
   signerPkcs11PinFile: setting('SIGNER_PKCS11_PIN_FILE', 'File holding the HSM user PIN (first line)', str, ''),
   signerPkcs11ChainFile: setting('SIGNER_PKCS11_CHAIN_FILE', 'PEM intermediates to embed when they are not stored on the HSM', str, ''),
   cvFontDir: setting('CV_FONT_DIR', 'Folder with DejaVuSans.ttf and DejaVuSans-Bold.ttf for the printable CV (default: the npm package dejavu-fonts-ttf)', str, ''),
+  approverCertificatesRequired: setting('APPROVER_CERTIFICATES_REQUIRED', 'Two-step approvals only with a signing certificate Sở Nội vụ registered for the signer (POST /api/v1/approvers/{subject}/certificates)', bool, true),
   signingSessionMinutes: setting('SIGNING_SESSION_MINUTES', 'How long a two-step signing session waits for the signer’s token', int(1, 24 * 60), 30),
   nationalBaseUrl: setting('NATIONAL_BASE_URL', 'Base URL of the national CSDL CBCCVC API on the data-sharing platform (NATIONAL_API.md §4)', str, 'http://127.0.0.1:4100'),
   nationalTokenUrl: setting('NATIONAL_TOKEN_URL', 'OAuth2 client-credentials token endpoint (§2)', str, 'http://127.0.0.1:4100/token'),

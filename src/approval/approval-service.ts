@@ -22,6 +22,7 @@ import { certificateDer, parseCertificates, serialNumberHex, subjectOf, type Cer
 import { approvalVerifyOptions, type SigningSetup } from './signing-setup.ts';
 import type { Clock } from '../clock.ts';
 import { checkpointAfter, type CheckpointDeps } from '../services/audit-checkpoints.ts';
+import { assertApproversCertificate } from '../services/approver-certificates.ts';
 
 export interface ApprovalDeps {
   db: Db;
@@ -29,6 +30,11 @@ export interface ApprovalDeps {
   provinceCode: string;
   senderCode: string;
   clock: Clock;
+  /**
+   * Two-step approvals only with a certificate Sở Nội vụ registered for the signer (issue 15,
+   * APPROVER_CERTIFICATES_REQUIRED): any certificate chaining to a trust anchor could be a colleague's token.
+   */
+  approverCertificatesRequired: boolean;
   /** Signed audit checkpoint after each recorded approval (absent: none). */
   checkpoints?: CheckpointDeps;
 }
@@ -142,6 +148,7 @@ export interface StartedSession {
 export async function startSigningSession(deps: ApprovalDeps, principal: Principal, t: ApprovalTarget, certificatePem: string): Promise<StartedSession> {
   await authorise(deps, principal, t);
   const certificate = firstCertificate(certificatePem);
+  if (deps.approverCertificatesRequired) await assertApproversCertificate(deps.db, principal, certificate);
   const items = await eligibleItems(deps, principal, t);
   const manifest = draft(deps, t, items);
   const prepared = prepareExternalSignature({ data: manifest, signerCertificate: certificate, signingTime: deps.clock.now() });
@@ -166,6 +173,8 @@ export async function completeSigningSession(deps: ApprovalDeps, principal: Prin
   const authority = await authorise(deps, principal, t);
   const context = session.context as unknown as { items: ManifestItem[]; scheme: PreparedSignature['algorithm']['scheme']; signingTime: string };
   const certificate = firstCertificate(session.certificate);
+  // Again at completion: the registration may have been revoked while the session waited for the token.
+  if (deps.approverCertificatesRequired) await assertApproversCertificate(deps.db, principal, certificate);
   // Rebuilt from the stored attributes: the same bytes the signer was given, bound to the announced certificate.
   const prepared = prepareExternalSignature({ data: session.manifest, signerCertificate: certificate, signingTime: new Date(context.signingTime), scheme: context.scheme });
   if (!Buffer.from(prepared.signedAttrsDer).equals(Buffer.from(session.signedAttrs))) {

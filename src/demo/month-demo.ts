@@ -121,7 +121,7 @@ export async function runMonth(ctx: DemoContext, options: { changes: number }): 
       await must(ctx, operator, 'POST', '/api/v1/approvals/window-overrides', { agencyCode: agency, period, reason: 'Demo: phê duyệt ngoài 5 ngày cuối tháng',
         validUntil: new Date(now.getTime() + 3_600_000).toISOString() });
     }
-    if (await headApproves(ctx, agency, period)) agencyApprovals += 1;
+    if (await headApproves(ctx, operator, agency, period)) agencyApprovals += 1;
   }
   ctx.say(`3. Thủ trưởng cơ quan, đơn vị: ${agencyApprovals} danh sách phê duyệt đã ký số (CAdES-BES; đã kiểm tra chuỗi chứng thư, thời điểm ký, mục đích sử dụng khóa, CRL)`);
 
@@ -172,8 +172,16 @@ export async function runMonth(ctx: DemoContext, options: { changes: number }): 
 }
 
 /** The agency head signs the agency's VERIFIED changes of `period` in two steps; false when there were none. */
-async function headApproves(ctx: DemoContext, agency: string, period: string): Promise<boolean> {
-  const head = await token('AGENCY_HEAD', agency, `thu-truong@${agency}`);
+async function headApproves(ctx: DemoContext, operator: string, agency: string, period: string): Promise<boolean> {
+  const subject = `thu-truong@${agency}`;
+  const head = await token('AGENCY_HEAD', agency, subject);
+  // Sở Nội vụ registers the head's token certificate first, as it does for every approver's account
+  // (a second run of the demo finds it registered already).
+  const registered = await call<{ code?: string }>(ctx, operator, 'POST', `/api/v1/approvers/${encodeURIComponent(subject)}/certificates`,
+    { certificatePem: ctx.headCertificatePem });
+  if (registered.status >= 400 && registered.json.code !== 'CERT_ALREADY_REGISTERED') {
+    throw new Error(`registering the head certificate of ${agency}: ${JSON.stringify(registered.json)}`);
+  }
   const started = await call<{ sessionId: string; signedAttributesBase64: string; count: number }>(ctx, head, 'POST', '/api/v1/approvals/sessions',
     { level: 'CO_QUAN', agencyCode: agency, period, certificatePem: ctx.headCertificatePem });
   if (started.status === 422 && (started.json as unknown as { code: string }).code === 'NOTHING_TO_APPROVE') return false; // a parent already covered it
@@ -210,7 +218,7 @@ async function resolveStale(ctx: DemoContext, operator: string, period: string, 
     await must(ctx, officer, 'POST', `/api/v1/changes/${change.id}/verify`, {});
     rebased.push({ id: change.id, personalId: c.personalId, agencyCode: c.agencyCode, comparison });
   }
-  for (const agency of new Set(rebased.map((r) => r.agencyCode))) await headApproves(ctx, agency, period);
+  for (const agency of new Set(rebased.map((r) => r.agencyCode))) await headApproves(ctx, operator, agency, period);
   await must(ctx, operator, 'POST', '/api/v1/approvals/province', { period });
   await must(ctx, operator, 'POST', '/api/v1/batches/build', { period });
   await ctx.waitForSettled();

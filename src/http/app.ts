@@ -13,6 +13,7 @@ import { installSecurityHeaders } from './security-headers.ts';
 import { signInRoutes } from './sign-in-routes.ts';
 import type { ConsoleSignIn } from '../services/console-sign-in.ts';
 import { grantRoutes } from './routes/grants.ts';
+import { approverCertificateRoutes } from './routes/approver-certificates.ts';
 import { adminMaskingPlugin } from './admin-masking.ts';
 import { authPlugin } from './auth-plugin.ts';
 import { healthRoutes, type ReadinessProbe } from './health-routes.ts';
@@ -110,6 +111,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await api.register(transferRoutes, { prefix: '/transfers' });
     await api.register(auditRoutes, { prefix: '/audit', signing });
     await api.register(grantRoutes, { prefix: '/grants' });
+    await api.register(approverCertificateRoutes, { prefix: '/approvers' });
     await api.register(scheduleRoutes, { prefix: '/schedules', schedules: () => {
       if (!deps.national) throw new Error('no national client configured');
       return scheduleDeps(deps.config, app.deps.db, deps.logger, deps.national, signing);
@@ -122,7 +124,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       prefix: '/approvals',
       approvals: {
         db: app.deps.db, provinceCode: deps.config.provinceCode, senderCode: deps.config.senderCode, clock: app.deps.clock,
-        setup: signing,
+        setup: signing, approverCertificatesRequired: deps.config.approverCertificatesRequired,
         ...optional('checkpoints', checkpointDeps(app.deps.db, signing, deps.config.auditCheckpointDir, { now: app.deps.clock.now }, deps.logger)),
       },
     });

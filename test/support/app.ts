@@ -19,7 +19,9 @@ export interface TestApp {
 
 export async function createTestApp(overrides: Partial<Config> = {}, extra: Pick<AppDeps, 'clock' | 'signing' | 'national' | 'nationalTrust'> = {}): Promise<TestApp> {
   const database = await createTestDatabase();
-  const config = loadConfig({}, { databaseUrl: database.url, logLevel: 'silent', ...overrides });
+  const config = loadConfig({}, { databaseUrl: database.url, logLevel: 'silent',
+    // Tests of the certificate registry opt in; the others sign with any test head certificate.
+    approverCertificatesRequired: false, ...overrides });
   const app = await buildApp({
     config,
     db: database.db,

@@ -59,6 +59,8 @@ export async function approveVerified(db: Db, agencyCodes: readonly string[], at
   const deps: ApprovalDeps = {
     db, provinceCode: 'H55', senderCode: 'H55.19', clock: fixedClock(at),
     setup: { trustAnchors: pki.trustAnchors, intermediates: [pki.certificate('intermediate-ca')], crls: pki.crls, orgSigner: pki.identity('org-signer'), sessionMinutes: 30 },
+    // The certificate registry has its own tests (approver-certificates.test.ts); here any test head signs.
+    approverCertificatesRequired: false,
   };
   // Each employing agency's head signs its own manifest, deepest agencies first.
   const agencies = [...new Set(agencyCodes)].sort((a, b) => b.length - a.length || a.localeCompare(b));

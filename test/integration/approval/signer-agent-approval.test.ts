@@ -33,7 +33,7 @@ let hsmSigner: SigningIdentity;
 let signing: SigningSetup;
 let head: string;
 let officer: string;
-let checker: string;
+let checker: string; // verifies what `officer` entered (separation of duties)
 let operator: string;
 let answer = true;
 
@@ -47,19 +47,26 @@ beforeAll(async () => {
     { spec: 'EC-P256', label: 'giam-doc', id: '41', profile: signerProfile('Trần Thị Bình (USB token)', realNow) },
     // Issued by the same CA under the serial its CRL lists: a revoked certificate on the token.
     { spec: 'EC-P256', label: 'revoked', id: '42', profile: { ...signerProfile('Chứng thư đã thu hồi', realNow), serialNumber: revokedSerial } },
+    // A colleague's certificate on the same token: it chains to the same CA but is not registered for this head.
+    { spec: 'EC-P256', label: 'dong-nghiep', id: '43', profile: signerProfile('Lê Văn Cường (đồng nghiệp)', realNow) },
   ]);
   await createTestToken(pki, 'hsm-so-noi-vu', [{ spec: 'RSA-2048', label: 'org-signer', id: '01', profile: signerProfile('Sở Nội vụ tỉnh Demo (HSM)', realNow) }]);
   hsmSigner = await loadSigningIdentity({ pkcs11: { modulePath: SOFTHSM_MODULE, tokenLabel: 'hsm-so-noi-vu', keyLabel: 'org-signer', pin: TOKEN_PIN } });
   usb = openPkcs11Token({ modulePath: SOFTHSM_MODULE, tokenLabel: 'usb-giam-doc' });
   signing = { trustAnchors: pki.trustAnchors, intermediates: [pki.certificate('intermediate-ca')], crls: pki.crls,
     orgSigner: { ...hsmSigner, chain: [pki.certificate('intermediate-ca')] }, sessionMinutes: 30 };
-  t = await createTestApp({}, { clock: fixedClock(inWindow), signing });
+  t = await createTestApp({ approverCertificatesRequired: true }, { clock: fixedClock(inWindow), signing });
   await seedProvince(t.database.db, 'H55', { today: SEED_TODAY, count: 300, seed: 15 });
   head = await t.token('AGENCY_HEAD', 'H55.06', { subject: 'giam-doc-so-y-te' });
   officer = await t.token('UNIT_OFFICER', 'H55.06', { subject: 'can-bo-to-chuc' });
   // The creator of a change may not verify it (src/domain/duties.ts): a second officer verifies.
   checker = await t.token('UNIT_OFFICER', 'H55.06', { subject: 'can-bo-tham-dinh' });
   operator = await t.token('PROVINCE_OPERATOR', 'H55', { subject: 'snv-operator' });
+  // Sở Nội vụ registers the head's certificates on the token (the revoked one too: the CA revoked it later).
+  for (const label of ['giam-doc', 'revoked']) {
+    const registered = await post('/api/v1/approvers/giam-doc-so-y-te/certificates', operator, { certificatePem: (await tokenCertificate(label)).certificatePem });
+    expect(registered.statusCode).toBe(201);
+  }
 });
 afterAll(async () => {
   usb?.close();
@@ -81,12 +88,20 @@ async function verifiedChanges(n: number): Promise<string[]> {
 
 const states = async (ids: string[]) => [...new Set((await t.database.db.prisma.profileChange.findMany({ where: { id: { in: ids } }, select: { state: true } })).map((r) => r.state))];
 
+const agentHeaders = { host: '127.0.0.1:8730', origin: ORIGIN, 'x-pairing-secret': SECRET };
+const newAgent = () => buildSignerAgent({ token: usb, consoleOrigin: ORIGIN, pairingSecret: SECRET, prompter, clock: fixedClock(inWindow) });
+
+/** A certificate the agent lists on the token, as the console shows it. */
+async function tokenCertificate(label: string): Promise<{ label: string; certificatePem: string }> {
+  const listed = (await newAgent().inject({ method: 'GET', url: '/v1/certificates', headers: agentHeaders })).json().certificates as Array<{ label: string; certificatePem: string }>;
+  return listed.find((c) => c.label === label)!;
+}
+
 /** The console's part: pick the certificate in the agent, start the session, have the agent sign, complete. */
 async function consoleSigns(label: string) {
-  const agent = buildSignerAgent({ token: usb, consoleOrigin: ORIGIN, pairingSecret: SECRET, prompter, clock: fixedClock(inWindow) });
-  const headers = { host: '127.0.0.1:8730', origin: ORIGIN, 'x-pairing-secret': SECRET };
-  const listed = (await agent.inject({ method: 'GET', url: '/v1/certificates', headers })).json().certificates as Array<{ label: string; certificatePem: string }>;
-  const chosen = listed.find((c) => c.label === label)!;
+  const agent = newAgent();
+  const headers = agentHeaders;
+  const chosen = await tokenCertificate(label);
   const started = await post('/api/v1/approvals/sessions', head, { level: 'CO_QUAN', agencyCode: 'H55.06', certificatePem: chosen.certificatePem });
   expect(started.statusCode).toBe(201);
   const signed = await agent.inject({ method: 'POST', url: '/v1/sign', headers, payload: started.json() });
@@ -107,6 +122,16 @@ describe('agency head with a USB token through the signer agent', () => {
     }
     expect(await states(ids)).toEqual(['VERIFIED']);
     expect(await t.database.db.prisma.approval.count()).toBe(0);
+  });
+
+  it('a certificate on the token that is not the approver’s: CERT_NOT_APPROVERS at session start, nothing stored', async () => {
+    const ids = await t.database.db.prisma.profileChange.findMany({ where: { state: 'VERIFIED' }, select: { id: true } });
+    const sessions = await t.database.db.prisma.signingSession.count();
+    const started = await post('/api/v1/approvals/sessions', head, { level: 'CO_QUAN', agencyCode: 'H55.06', certificatePem: (await tokenCertificate('dong-nghiep')).certificatePem });
+    expect(started.statusCode).toBe(403);
+    expect(started.json().code).toBe('CERT_NOT_APPROVERS');
+    expect(await t.database.db.prisma.signingSession.count()).toBe(sessions);
+    expect(await states(ids.map((r) => r.id))).toEqual(['VERIFIED']);
   });
 
   it('a revoked token certificate: the gateway refuses the signature (CERT_REVOKED) and stores nothing', async () => {

@@ -145,6 +145,7 @@ describe('a move and a status change go through review, signed approvals and syn
     const deps: ApprovalDeps = {
       db: world.gateway.database.db, provinceCode: 'H55', senderCode: 'H55.19', clock: fixedClock(at),
       setup: { trustAnchors: pki.trustAnchors, intermediates: [pki.certificate('intermediate-ca')], crls: pki.crls, orgSigner: pki.identity('org-signer'), sessionMinutes: 30 },
+      approverCertificatesRequired: false,
     };
     const certificatePem = readFileSync(pki.identity('head-ec').certificatePath, 'utf8');
     for (const { agencyCode } of changes) {

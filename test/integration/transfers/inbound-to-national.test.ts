@@ -45,7 +45,7 @@ describe('a transferred-in record', () => {
     const pki = await getTestPki();
     const at = approvalMoment();
     const deps: ApprovalDeps = { db, provinceCode: 'H55', senderCode: 'H55.19', clock: fixedClock(at),
-      setup: { trustAnchors: pki.trustAnchors, intermediates: [pki.certificate('intermediate-ca')], crls: pki.crls, orgSigner: pki.identity('org-signer'), sessionMinutes: 30 } };
+      setup: { trustAnchors: pki.trustAnchors, intermediates: [pki.certificate('intermediate-ca')], crls: pki.crls, orgSigner: pki.identity('org-signer'), sessionMinutes: 30 }, approverCertificatesRequired: false };
     const head = { subject: 'head', role: 'AGENCY_HEAD' as const, agencyCode: 'H55.05.01' };
     const target = { level: 'CO_QUAN' as const, agencyCode: 'H55.05.01', period: periodOf(at) };
     const session = await startSigningSession(deps, head, target, readFileSync(pki.identity('head-ec').certificatePath, 'utf8'));
