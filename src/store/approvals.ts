@@ -8,6 +8,7 @@ import { GatewayError } from '../errors.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { ApprovalLevel, ChangeState, Prisma as P } from '../generated/prisma/client.ts';
 import { staleItems, type ManifestItem } from '../domain/approval-manifest.ts';
+import { changeSourceOf } from '../transfer/transfer-states.ts';
 
 /** Which state a change must be in to be approved at each level, and where approval takes it. */
 export const approvalSteps: Record<ApprovalLevel, { from: ChangeState; to: ChangeState }> = {
@@ -142,10 +143,13 @@ async function assertAgencyApprovalCovers(tx: Tx, ids: string[]): Promise<void> 
  * approved version here is newer than the one the national side holds.
  */
 async function applyProvinceApproval(tx: Tx, ids: string[], now: Date): Promise<void> {
-  // Read before the record moves: who is approved at another employing agency than their record had.
+  // Read before the record moves: who is approved at another employing agency than their record had, and
+  // whose record came in from elsewhere (a §7 inbound transfer or a pull: its person row already names the
+  // new agency, but the person is new here all the same).
   const movedIn = await tx.$queryRaw<Array<{ personal_id: string }>>`
     SELECT DISTINCT c.personal_id FROM profile_change c JOIN person p ON p.personal_id = c.personal_id
-    WHERE c.id = ANY(${ids}::uuid[]) AND p.employing_agency_code IS DISTINCT FROM c.employing_agency_code`;
+    WHERE c.id = ANY(${ids}::uuid[])
+      AND (p.employing_agency_code IS DISTINCT FROM c.employing_agency_code OR c.source IN (${changeSourceOf('INBOUND')}, ${changeSourceOf('PULL')}))`;
   await tx.$executeRaw`
     WITH c AS (SELECT id, personal_id, category, status, managing_agency_code, employing_agency_code, profile, base_version FROM profile_change WHERE id = ANY(${ids}::uuid[]))
     UPDATE person p SET profile = c.profile, category = c.category, status = c.status,

@@ -16,6 +16,7 @@ import { systemPrincipal } from '../../../src/auth/principal.ts';
 import type { ChangeState } from '../../../src/generated/prisma/client.ts';
 import { clientOf, ministryRecord, startWorld, until, type TransferWorld } from './setup.ts';
 import { fixedClock } from '../../../src/clock.ts';
+import { reservedSubject } from '../../../src/domain/grant-rules.ts';
 
 let world: TransferWorld;
 let worker: RunningWorker;
@@ -52,6 +53,9 @@ describe('a transferred-in record', () => {
     await completeSigningSession(deps, head, session.sessionId, { signatureValue: await signPreparedDigest(pki.key('head-ec'), session.signedAttributes) });
     await approveWithOrganisationKey(deps, { subject: 'snv', role: 'PROVINCE_OPERATOR', agencyCode: 'H55' }, { level: 'SO_NOI_VU', agencyCode: 'H55.19', period: periodOf(at) });
     expect(await db.prisma.person.findUniqueOrThrow({ where: { personalId: hoSo.SoDinhDanh } })).toMatchObject({ version: 7 });
+    // Transferred in: a STAFF grant on their own record waits for the person's first sign-in.
+    expect(await db.prisma.accessGrant.findMany({ where: { personalId: hoSo.SoDinhDanh, state: 'ACTIVE' }, select: { role: true, subject: true } }))
+      .toEqual([{ role: 'STAFF', subject: reservedSubject(hoSo.SoDinhDanh) }]);
 
     const client = clientOf(world.sim);
     const summary = await syncPeriod(periodOf(at), { db, client, logger: createLogger('silent'), leaseMs: 2_000, maxInFlight: 2, retryBaseMs: 10, retryMaxMs: 100,
