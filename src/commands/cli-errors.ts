@@ -3,7 +3,7 @@
 // object or stack is printed only with --verbose. Nothing here opens a connection.
 import { GatewayError, isGatewayError, type ErrorCode } from '../errors.ts';
 import { translateStoreError } from '../store/store-errors.ts';
-import { detailText, hints as operatorHints } from '../cli/output.ts';
+import { describeMismatch, type FactMismatch } from '../domain/backup-manifest.ts';
 
 /** Where the command was pointed, without credentials: to say which service is down. */
 export interface CliEndpoints {
@@ -20,7 +20,32 @@ const defaultHints: Partial<Record<ErrorCode, (e: CliEndpoints) => string>> = {
   DATABASE_NOT_MIGRATED: () => MIGRATE,
   CONFIG_INVALID: () => 'sửa biến môi trường nêu trên (`csdl-gateway config` liệt kê tất cả)',
   INTERNAL_ERROR: () => 'chạy lại với --verbose để xem chi tiết, rồi báo cho quản trị',
+  BAD_REQUEST: () => 'xem lại tham số dòng lệnh (`csdl-gateway <lệnh> --help`).',
+  AUDIT_CHAIN_BROKEN: () => 'không sửa dữ liệu; báo ngay cho quản trị và khôi phục từ bản sao lưu gần nhất đã diễn tập đạt.',
+  BACKUP_TOOL_MISSING: () => 'cài gói postgresql-client cùng phiên bản với máy chủ (apt-get install postgresql-client-15) hoặc đặt BACKUP_PG_BIN_DIR.',
+  BACKUP_FAILED: () => 'đọc thông báo của pg_dump trong chi tiết; kiểm tra quyền của tài khoản cơ sở dữ liệu và dung lượng đĩa.',
+  BACKUP_DIR_UNWRITABLE: () => 'tạo thư mục hoặc cấp quyền ghi, hoặc chọn thư mục khác bằng --to / BACKUP_DIR.',
+  BACKUP_NOT_FOUND: () => 'dùng đúng đường dẫn tệp .dump mà lệnh `backup` in ra; tệp .manifest.json phải nằm cạnh nó.',
+  BACKUP_CORRUPT: () => 'không dùng bản này; chọn bản sao lưu khác và chạy `csdl-gateway restore-drill` để kiểm tra.',
+  BACKUP_KEY_MISSING: () => 'đặt BACKUP_DECRYPT_KEY_FILE là khóa bí mật tương ứng với khóa công khai đã dùng khi sao lưu (keyId trong manifest).',
+  BACKUP_DECRYPT_FAILED: () => 'kiểm tra đúng khóa bí mật (keyId trong manifest); nếu đúng khóa mà vẫn lỗi thì bản sao lưu đã bị sửa: dùng bản khác.',
+  RESTORE_TARGET_UNREACHABLE: () => 'kiểm tra địa chỉ --into (postgresql://người-dùng@máy:cổng/tên) và quyền tạo cơ sở dữ liệu.',
+  RESTORE_TARGET_NOT_EMPTY: () => 'khôi phục vào một cơ sở dữ liệu mới, hoặc thêm --force nếu chắc chắn muốn xóa dữ liệu hiện có.',
+  RESTORE_FAILED: () => 'đọc thông báo của pg_restore; pg_restore phải cùng hoặc mới hơn phiên bản pg_dump ghi trong manifest.',
+  RESTORE_VERIFY_FAILED: () => 'không đưa bản khôi phục này vào sử dụng; dùng bản sao lưu khác và báo quản trị.',
 };
+
+/** A tool's details as `key=value; …`, a backup's differing facts in words, on one line. */
+function detailText(details: unknown): string {
+  if (details === null || details === undefined) return '';
+  if (typeof details !== 'object') return String(details);
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(details as Record<string, unknown>)) {
+    if (key === 'mismatches' && Array.isArray(value)) parts.push(...(value as FactMismatch[]).map(describeMismatch));
+    else if (value !== null && value !== undefined) parts.push(`${key}=${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
+  }
+  return parts.join('; ');
+}
 
 /** host:port of a URL, never its user or password. */
 export function endpointOf(url: string | undefined): string | undefined {
@@ -88,7 +113,7 @@ export function classifyForeign(err: unknown, endpoints: CliEndpoints = {}): Gat
 
 function hintOf(ge: GatewayError, endpoints: CliEndpoints): string | undefined {
   const d = (ge.details ?? {}) as { hint?: unknown };
-  return typeof d.hint === 'string' ? d.hint : defaultHints[ge.code]?.(endpoints) ?? operatorHints[ge.code];
+  return typeof d.hint === 'string' ? d.hint : defaultHints[ge.code]?.(endpoints);
 }
 
 /** What went wrong, in a few words after the message (a variable, a reason): never a library's text. */
