@@ -4,35 +4,31 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { runDemo } from '../../src/commands/demo.ts';
+import { scratchDatabase } from '../support/database.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCertificates } from '../../src/pki/certificates.ts';
 import { parseCrls } from '../../src/pki/crl.ts';
 import { verifyDetached } from '../../src/pki/verify-cms.ts';
-import { adminUrl } from '../support/database.ts';
 
-const name = `demo_hsm_test_${randomBytes(4).toString('hex')}`;
-const url = new URL(adminUrl);
-url.pathname = `/${name}`;
+
+const scratch = scratchDatabase('demo_hsm_test');
 
 afterAll(async () => {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await client.end();
+  await scratch.drop();
 });
 
 describe('npm run demo -- --hsm', () => {
   it('walks the month with the organisation key in the HSM', async () => {
     const lines: string[] = [];
-    const summary = await runDemo({ count: 300, changes: 14, serve: false, hsm: true, databaseUrl: url.toString(),
+    const summary = await runDemo({ count: 300, changes: 14, serve: false, hsm: true, databaseUrl: scratch.url,
       queuePrefix: `demo-hsm-test-${randomBytes(3).toString('hex')}`, print: (line) => lines.push(line) });
     expect(lines.join('\n')).toContain('generated inside SoftHSM2 token "csdl-hsm"');
     expect(summary.provinceApproved).toBe(13);
     expect(summary.synced).toBe(12);
     expect(Object.keys(summary.batches).every((s) => s === 'ACCEPTED' || s === 'PARTIAL')).toBe(true);
 
-    const client = new pg.Client({ connectionString: url.toString() });
+    const client = new pg.Client({ connectionString: scratch.url });
     await client.connect();
     try {
       const approvals = await client.query<{ signer_subject: string }>(`SELECT signer_subject FROM approval WHERE level = 'SO_NOI_VU'`);

@@ -5,25 +5,19 @@
 import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import pg from 'pg';
 import { request } from 'undici';
 import { runDemo } from '../../src/commands/demo.ts';
 import { ensureDemoPki } from '../../src/commands/local-setup.ts';
-import { adminUrl, createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { createTestDatabase, type TestDatabase, scratchDatabase } from '../support/database.ts';
 import { dumpProcessOutput, freePort, REPO_ROOT, spawnCli, stopAllProcesses } from '../support/worker-process.ts';
 
-const name = `demo_national_${randomBytes(4).toString('hex')}`;
-const url = new URL(adminUrl);
-url.pathname = `/${name}`;
+const scratch = scratchDatabase('demo_national');
 let simDb: TestDatabase | undefined;
 
 afterAll(async () => {
   await stopAllProcesses();
   await simDb?.drop();
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await client.end();
+  await scratch.drop();
 });
 
 describe('demo --national-base-url', () => {
@@ -46,7 +40,7 @@ describe('demo --national-base-url', () => {
     const lines: string[] = [];
     const env: NodeJS.ProcessEnv = { ...process.env, ...credentials, NATIONAL_TRUST_ANCHORS: pki('national-trust-anchors.pem'), PROVINCE_CODE: 'H55', SENDER_CODE: 'H55.19' };
     delete env.NATIONAL_TOKEN_URL;
-    const summary = await runDemo({ count: 200, changes: 8, serve: false, databaseUrl: url.toString(), queuePrefix: `demo-national-${randomBytes(3).toString('hex')}`,
+    const summary = await runDemo({ count: 200, changes: 8, serve: false, databaseUrl: scratch.url, queuePrefix: `demo-national-${randomBytes(3).toString('hex')}`,
       print: (line) => lines.push(line), nationalBaseUrl: base, env });
 
     const text = lines.join('\n');

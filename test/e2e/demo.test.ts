@@ -3,24 +3,18 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { runDemo } from '../../src/commands/demo.ts';
-import { adminUrl } from '../support/database.ts';
-import pg from 'pg';
+import { scratchDatabase } from '../support/database.ts';
 
-const name = `demo_test_${randomBytes(4).toString('hex')}`;
-const url = new URL(adminUrl);
-url.pathname = `/${name}`;
+const scratch = scratchDatabase('demo_test');
 
 afterAll(async () => {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await client.end();
+  await scratch.drop();
 });
 
 describe('npm run demo', () => {
   it('walks a month from entry to national receipts and prints a summary', async () => {
     const lines: string[] = [];
-    const summary = await runDemo({ count: 300, changes: 14, serve: false, databaseUrl: url.toString(), queuePrefix: `demo-test-${randomBytes(3).toString('hex')}`,
+    const summary = await runDemo({ count: 300, changes: 14, serve: false, databaseUrl: scratch.url, queuePrefix: `demo-test-${randomBytes(3).toString('hex')}`,
       print: (line) => lines.push(line) });
     expect(summary.entered).toBe(14);
     expect(summary.returned).toBe(1);

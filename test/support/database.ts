@@ -19,6 +19,23 @@ export function testDatabaseUrl(name: string): string {
   return url.toString();
 }
 
+/** Drops a test database, with whatever sessions it still has (FORCE). */
+export async function dropDatabase(name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh name and URL for a database the code under test creates itself (the demo); `drop()` removes it. */
+export function scratchDatabase(prefix: string): { name: string; url: string; drop(): Promise<void> } {
+  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
+  return { name, url: testDatabaseUrl(name), drop: () => dropDatabase(name) };
+}
+
 export interface TestDatabase {
   url: string;
   name: string;
@@ -46,10 +63,10 @@ export async function createTestDatabase(prefix = 'gw_test'): Promise<TestDataba
           if (rows[0]!.n === '0') break;
           await new Promise((r) => setTimeout(r, 100));
         }
-        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       } finally {
         await client.end();
       }
+      await dropDatabase(name);
     },
   };
 }

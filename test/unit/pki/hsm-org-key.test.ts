@@ -14,6 +14,7 @@ import { runSign } from '../../../src/pki/cli-commands.ts';
 import { isDeviceKey } from '../../../src/pki/keys.ts';
 import { openPkcs11Token } from '../../../src/pki/pkcs11.ts';
 import { signDetached } from '../../../src/pki/sign-cms.ts';
+import { gatewayCodeOf } from '../../support/gateway-errors.ts';
 import { provisionSoftHsmOrgKey, type ProvisionedHsm } from '../../../src/pki/softhsm-provision.ts';
 import { verifyDetached } from '../../../src/pki/verify-cms.ts';
 import { getTestPki, type TestPki } from '../../support/pki.ts';
@@ -36,15 +37,8 @@ function hsmConfig(overrides: Partial<Config> = {}): Config {
   });
 }
 
-async function setupCode(config: Config): Promise<string> {
-  try {
-    opened.push(await loadSigningSetup(config));
-  } catch (err) {
-    if (isGatewayError(err)) return err.code;
-    throw err;
-  }
-  return 'NO_ERROR';
-}
+/** Loads the setup (kept, to be closed afterwards) and answers the code it failed with, or NO_ERROR. */
+const setupCode = (config: Config): Promise<string> => gatewayCodeOf(async () => { opened.push(await loadSigningSetup(config)); });
 
 beforeAll(async () => {
   pki = await getTestPki();

@@ -2,13 +2,14 @@
 // CMS signed on the token verifying in the gateway and in OpenSSL, and every device failure mapped to
 // a stable code.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GatewayError, isGatewayError } from '../../../src/errors.ts';
+import { GatewayError } from '../../../src/errors.ts';
 import { openPkcs11Token, pkcs11Error, isTransientDeviceError, openDeviceKey } from '../../../src/pki/pkcs11.ts';
 import { loadSigningIdentity, type SigningIdentity } from '../../../src/pki/signing-identity.ts';
 import { signDetached } from '../../../src/pki/sign-cms.ts';
 import { verifyDetached } from '../../../src/pki/verify-cms.ts';
 import { subjectOf } from '../../../src/pki/certificates.ts';
 import { getTestPki, type TestPki } from '../../support/pki.ts';
+import { gatewayCodeOf } from '../../support/gateway-errors.ts';
 import { createTestToken, removeTestToken, signerProfile, SOFTHSM_MODULE, TOKEN_PIN } from '../../support/softhsm.ts';
 import { opensslVerifyDetached } from '../../support/openssl.ts';
 
@@ -16,15 +17,6 @@ let pki: TestPki;
 const now = new Date();
 const content = Buffer.from('<?xml version="1.0" encoding="UTF-8"?><GoiTinDongBo xmlns="urn:vn:gov:cbccvc:dongbo:1">Đặng Thị Ngọc Hân</GoiTinDongBo>');
 
-async function codeOf(work: Promise<unknown> | (() => unknown)): Promise<string> {
-  try {
-    await (typeof work === 'function' ? work() : work);
-  } catch (err) {
-    if (isGatewayError(err)) return err.code;
-    throw err;
-  }
-  return 'NO_ERROR';
-}
 
 beforeAll(async () => {
   pki = await getTestPki();
@@ -70,11 +62,11 @@ describe('device failures have stable codes', () => {
   it('a wrong PIN is PKCS11_PIN_INCORRECT; SoftHSM2 never locks the PIN, so the right one still works after 12 wrong ones', async () => {
     const token = openPkcs11Token({ modulePath: SOFTHSM_MODULE, tokenLabel: 'hsm' });
     try {
-      for (let i = 0; i < 12; i += 1) expect(await codeOf(token.withSession('000000', async () => 'signed'))).toBe('PKCS11_PIN_INCORRECT');
+      for (let i = 0; i < 12; i += 1) expect(await gatewayCodeOf(token.withSession('000000', async () => 'signed'))).toBe('PKCS11_PIN_INCORRECT');
       // SoftHSM2 raises CKF_USER_PIN_COUNT_LOW but has no retry limit (no CKR_PIN_LOCKED); real tokens lock (mapped below).
       expect(token.pinStatus()).toMatchObject({ countLow: true, locked: false });
       expect(await token.withSession(TOKEN_PIN, async () => 'signed')).toBe('signed');
-      expect(await codeOf(token.withSession('', async () => 'signed'))).toBe('PKCS11_PIN_REQUIRED');
+      expect(await gatewayCodeOf(token.withSession('', async () => 'signed'))).toBe('PKCS11_PIN_REQUIRED');
     } finally {
       token.close();
     }
@@ -85,7 +77,7 @@ describe('device failures have stable codes', () => {
     const token = openPkcs11Token({ modulePath: SOFTHSM_MODULE, tokenLabel: 'hsm' });
     try {
       // The device answers CKR_USER_ALREADY_LOGGED_IN without looking at the PIN: the wrapper must refuse it.
-      expect(await codeOf(token.withSession('000000', async () => 'signed'))).toBe('PKCS11_PIN_INCORRECT');
+      expect(await gatewayCodeOf(token.withSession('000000', async () => 'signed'))).toBe('PKCS11_PIN_INCORRECT');
       expect(await token.withSession(TOKEN_PIN, async () => 'signed')).toBe('signed');
       // That session's end did not C_Logout the organisation key's session.
       expect((await signDetached(content, identity, { signingTime: now })).byteLength).toBeGreaterThan(500);
@@ -113,10 +105,10 @@ describe('device failures have stable codes', () => {
   });
 
   it('an unknown module, token or key', async () => {
-    expect(await codeOf(() => openPkcs11Token({ modulePath: '/nonexistent/libpkcs11.so', tokenLabel: 'hsm' }))).toBe('PKCS11_MODULE_LOAD_FAILED');
-    expect(await codeOf(() => openPkcs11Token({ modulePath: SOFTHSM_MODULE, tokenLabel: 'no-such-token' }))).toBe('PKCS11_TOKEN_NOT_FOUND');
-    expect(await codeOf(openDeviceKey({ modulePath: SOFTHSM_MODULE, tokenLabel: 'hsm', keyLabel: 'no-such-key', pin: TOKEN_PIN }))).toBe('PKCS11_KEY_NOT_FOUND');
-    expect(await codeOf(openDeviceKey({ modulePath: SOFTHSM_MODULE, tokenLabel: 'hsm', keyLabel: 'org-ec', pin: 'wrong' }))).toBe('PKCS11_PIN_INCORRECT');
+    expect(await gatewayCodeOf(() => openPkcs11Token({ modulePath: '/nonexistent/libpkcs11.so', tokenLabel: 'hsm' }))).toBe('PKCS11_MODULE_LOAD_FAILED');
+    expect(await gatewayCodeOf(() => openPkcs11Token({ modulePath: SOFTHSM_MODULE, tokenLabel: 'no-such-token' }))).toBe('PKCS11_TOKEN_NOT_FOUND');
+    expect(await gatewayCodeOf(openDeviceKey({ modulePath: SOFTHSM_MODULE, tokenLabel: 'hsm', keyLabel: 'no-such-key', pin: TOKEN_PIN }))).toBe('PKCS11_KEY_NOT_FOUND');
+    expect(await gatewayCodeOf(openDeviceKey({ modulePath: SOFTHSM_MODULE, tokenLabel: 'hsm', keyLabel: 'org-ec', pin: 'wrong' }))).toBe('PKCS11_PIN_INCORRECT');
   });
 
   it('a token removed while the key is in use: PKCS11_TOKEN_UNAVAILABLE (transient), nothing signed', async () => {
@@ -125,7 +117,7 @@ describe('device failures have stable codes', () => {
     try {
       expect((await signDetached(content, identity, { signingTime: now })).byteLength).toBeGreaterThan(500);
       removeTestToken('removable');
-      const failure = await codeOf(signDetached(content, identity, { signingTime: now }));
+      const failure = await gatewayCodeOf(signDetached(content, identity, { signingTime: now }));
       expect(failure).toBe('PKCS11_TOKEN_UNAVAILABLE');
       // The other token of the module is unaffected.
       const other = await loadSigningIdentity({ pkcs11: { modulePath: SOFTHSM_MODULE, tokenLabel: 'hsm', keyLabel: 'org-ec', pin: TOKEN_PIN } });
