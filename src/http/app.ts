@@ -125,7 +125,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       approvals: {
         db: app.deps.db, provinceCode: deps.config.provinceCode, senderCode: deps.config.senderCode, clock: app.deps.clock,
         setup: signing, approverCertificatesRequired: deps.config.approverCertificatesRequired,
-        ...optional('checkpoints', checkpointDeps(app.deps.db, signing, deps.config.auditCheckpointDir, { now: app.deps.clock.now }, deps.logger)),
+        ...optional('checkpoints', checkpointDeps(app.deps.db, signing, deps.config.auditCheckpointDir, app.deps.clock, deps.logger)),
       },
     });
   }, { prefix: '/api/v1' });

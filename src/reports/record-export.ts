@@ -51,7 +51,7 @@ export async function exportSignedRecord(deps: RecordExportDeps, person: { perso
   if ('refused' in entry) throw new GatewayError('NOT_YET_APPROVED', { reason: entry.refused, version: person.version, changeId: change.id });
   const document = buildRecordDocument(entry.hoSo);
   const signature = await signDetached(document, signer, {
-    signingTime: (deps.now ?? deps.db.clock.now)(),
+    signingTime: (deps.now?.() ?? deps.db.clock.now()),
     ...(deps.signing?.tsaUrl ? { tsaUrl: deps.signing.tsaUrl } : {}),
   });
   return { document, signature, sha256: createHash('sha256').update(document).digest('hex'), version: person.version };

@@ -95,7 +95,7 @@ export async function buildBatches(period: string | null, o: BatchBuilderOptions
   // The build's audit rows are committed: fix the head with a signed checkpoint (same organisation key).
   if (result.batches.length > 0) {
     await checkpointAfter(checkpointDeps(o.db, { orgSigner: o.signer, ...(o.tsaUrl ? { tsaUrl: o.tsaUrl } : {}) }, o.checkpointDir ?? '',
-      { now: o.now ?? o.db.clock.now }, o.logger), 'BATCH_BUILD');
+      o.now ? { now: o.now } : o.db.clock, o.logger), 'BATCH_BUILD');
   }
   return result;
 }
@@ -108,7 +108,7 @@ export async function buildBatches(period: string | null, o: BatchBuilderOptions
  * signs; PostgreSQL reads and stores beside it. Memory stays at two pages and two batches.
  */
 async function onePass(period: string | null, o: BatchBuilderOptions, result: BuildResult, refused: Set<string>): Promise<boolean> {
-  const now = o.now ?? o.db.clock.now;
+  const now = o.now ?? (() => o.db.clock.now());
   const prefix = `${o.senderCode}-${period ?? 'X'}-`;
   let conflicted = false;
   let pending: Pending = { entries: [], ids: [], bytes: HEADER_ALLOWANCE };

@@ -76,7 +76,7 @@ async function afterAnswer(deps: PushDeps, batch: LeasedBatch, outcome: National
 }
 
 export async function pushBatchOnce(deps: PushDeps, batchId: string): Promise<PushStep> {
-  const now = deps.now ?? deps.db.clock.now;
+  const now = deps.now ?? (() => deps.db.clock.now());
   const batch = await leaseBatch(deps.db, batchId, deps.owner, deps.leaseMs);
   if (!batch) {
     const current = await getBatch(deps.db, batchId);

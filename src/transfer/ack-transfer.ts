@@ -21,7 +21,7 @@ export async function ackTransferOnce(deps: AckDeps, requestId: string, context:
   const t = await getTransfer(deps.db, requestId);
   if (!t) return { kind: 'absent' };
   if (t.ackState !== 'PENDING') return { kind: 'settled', state: `ACK_${t.ackState ?? 'NONE'}` };
-  if ((deps.now ?? deps.db.clock.now)().getTime() > context.deadline) {
+  if ((deps.now?.() ?? deps.db.clock.now()).getTime() > context.deadline) {
     return fail(deps, requestId, 'NATIONAL_UNAVAILABLE', { reason: 'DEADLINE', lastErrorCode: t.lastErrorCode });
   }
   const status = t.state === 'IMPORTED' ? 'IMPORTED' : 'REJECTED';

@@ -42,7 +42,7 @@ function messageOf(code: string): string {
 }
 
 async function settle(deps: TransferJobDeps, t: TransferRow, state: 'REJECTED' | 'FAILED', reason: { code: string; details?: unknown }, national?: NationalInfo): Promise<TransferStep> {
-  const now = (deps.now ?? deps.db.clock.now)();
+  const now = (deps.now?.() ?? deps.db.clock.now());
   const settled = await settleTransfer(deps.db, SYSTEM_ACTOR, t.requestId, {
     state, code: reason.code, message: messageOf(reason.code), details: reason.details, ...(national ? { national } : {}),
   }, now.getTime() + deps.ackWindowMs);
@@ -53,7 +53,7 @@ async function settle(deps: TransferJobDeps, t: TransferRow, state: 'REJECTED' |
 
 /** Checks the pulled record and imports it, or rejects the request with the reason. */
 async function importPulled(deps: TransferJobDeps, t: TransferRow, record: NationalRecord): Promise<TransferStep> {
-  const now = (deps.now ?? deps.db.clock.now)();
+  const now = (deps.now?.() ?? deps.db.clock.now());
   const national: NationalInfo = { version: record.version, holderCode: record.holderCode };
   let check: RecordCheck;
   try {
@@ -86,7 +86,7 @@ export async function pullTransferOnce(deps: TransferJobDeps, requestId: string,
   const t = await getTransfer(deps.db, requestId);
   if (!t) return { kind: 'absent' };
   if (t.state !== 'QUEUED') return { kind: 'settled', state: t.state };
-  if ((deps.now ?? deps.db.clock.now)().getTime() > context.deadline) {
+  if ((deps.now?.() ?? deps.db.clock.now()).getTime() > context.deadline) {
     return settle(deps, t, 'FAILED', { code: 'NATIONAL_UNAVAILABLE', details: { reason: 'DEADLINE', lastErrorCode: t.lastErrorCode } });
   }
   const outcome = await deps.client.getRecord(t.personalId);
