@@ -167,7 +167,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
         const requestId = `YC-${systemClock.now().getTime()}`;
         const sent = await sim.sim.sendTransferRequest(address, { requestId, personalId: person.personalId, fromAgencyCode: 'G09.20', toAgencyCode,
           decisionNo: '456/QĐ-BNV', effectiveDate: localDate(systemClock.now()) });
-        say(`   inbound transfer ${requestId} from G09.20 to ${toAgencyCode}: HTTP ${sent.status}`);
+        say(`   Hệ thống quốc gia gửi yêu cầu chuyển hồ sơ ${requestId} từ G09.20 đến ${toAgencyCode}: HTTP ${sent.status}`);
         return sent.status === 202 ? requestId : null;
       }),
     }, { changes: options.changes });
