@@ -199,7 +199,12 @@ async function waitForSettled(db: ReturnType<typeof openDb>, timeoutMs: number):
     const pending = await db.prisma.outbox.count({ where: { doneAt: null } });
     const approved = await db.prisma.profileChange.count({ where: { state: 'PROVINCE_APPROVED', batchId: null } });
     if (pending === 0 && approved === 0) return;
-    if (performance.now() > end) throw new Error(`the month-end push did not settle in ${timeoutMs / 1000} s (${pending} outbox rows pending)`);
+    if (performance.now() > end) {
+      // Name what is stuck (topic, key, whether the relay handed it to the queue): a stuck row is a bug to chase.
+      const stuck = await db.prisma.outbox.findMany({ where: { doneAt: null }, select: { topic: true, key: true, dispatchedAt: true }, take: 5 });
+      const rows = stuck.map((r) => `${r.topic}/${r.key}${r.dispatchedAt ? ' (in the queue)' : ' (not yet in the queue)'}`).join(', ');
+      throw new Error(`the month-end push did not settle in ${timeoutMs / 1000} s (${pending} outbox rows pending: ${rows}; ${approved} approved changes without a batch)`);
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
 }
